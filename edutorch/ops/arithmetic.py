@@ -1,0 +1,924 @@
+"""Elementwise arithmetic: + - * / // % **, exp, log, sqrt, trig, clamp, maximum, where, lerp, casts.
+
+Each op is a ``NumpyFunction``: ``forward`` computes on NumPy arrays, ``backward`` receives the gradient
+of the output (``grad``, same shape as the output) and returns one gradient per input. Broadcasting is
+undone by the engine (``_unbroadcast``), so a backward may return a gradient in the output's shape.
+
+Ops marked ``double_backward = True`` write their backward with operators that arrays and tensors
+share, so ``create_graph=True`` can run the same code on tensors and differentiate it again.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd.function import NumpyFunction
+
+
+# --------------------------------------------------------------------------------------- helpers
+def _as_operand(x, dtype: _dtype.dtype | None = None) -> Tensor:
+    """A Python number or array as a tensor (a constant: it appears as ``(None, 0)`` in the graph)."""
+    if isinstance(x, Tensor):
+        return x
+    if dtype is None:
+        dtype = _dtype.result_type(x) if not isinstance(x, np.ndarray) else _dtype.from_numpy_dtype(x.dtype)
+    return Tensor._make(np.asarray(x, dtype=dtype.to_numpy()))
+
+
+def _binary(a, b):
+    """Both operands as tensors, plus the NumPy dtype of the result by PyTorch's promotion rules."""
+    dtype = _dtype.result_type(a, b)
+    return _as_operand(a, dtype), _as_operand(b, dtype), dtype.to_numpy()
+
+
+def _float_dtype(*operands) -> np.dtype:
+    """Result dtype of an op that always gives floats (true division, exp of an int tensor, ...)."""
+    dtype = _dtype.result_type(*operands)
+    return (dtype if dtype.is_floating_point else _dtype.get_default_dtype()).to_numpy()
+
+
+def _log(x):
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def _sign(x):
+    return x.sign() if isinstance(x, Tensor) else np.sign(x)
+
+
+def _cos(x):
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+
+def _sin(x):
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def _zeros_like(x):
+    return x * 0 if isinstance(x, Tensor) else np.zeros_like(x)
+
+
+# ---------------------------------------------------------------------------------- binary ops
+class Add(NumpyFunction):
+    """out = a + alpha * b.   d/da = 1, d/db = alpha."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, alpha, dtype):
+        ctx.alpha = alpha
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha), None, None
+
+
+class Sub(NumpyFunction):
+    """out = a - alpha * b.   d/da = 1, d/db = -alpha."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, alpha, dtype):
+        ctx.alpha = alpha
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad * ctx.alpha, None, None
+
+
+class Mul(NumpyFunction):
+    """out = a * b.   d/da = b, d/db = a (each input's gradient needs the other input)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
+                              b if ctx.needs_input_grad[0] else None)
+        return a.astype(dtype, copy=False) * b.astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if ctx.needs_input_grad[0] else None,
+                grad * a if ctx.needs_input_grad[1] else None, None)
+
+
+class Div(NumpyFunction):
+    """out = a / b.   d/da = 1 / b, d/db = -a / b**2."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return np.true_divide(a, b, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad / b if ctx.needs_input_grad[0] else None,
+                -grad * a / (b * b) if ctx.needs_input_grad[1] else None, None)
+
+
+class Remainder(NumpyFunction):
+    """out = a - floor(a / b) * b (sign of b, Python's %).   d/da = 1, d/db = -floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        ctx.save_for_backward(a, b)
+        return np.mod(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad, -grad * np.floor_divide(a, b), None
+
+
+class PowScalar(NumpyFunction):
+    """out = a ** p for a number p.   d/da = p * a ** (p - 1)."""
+
+    node_name = "PowBackward0"
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, p):
+        ctx.p = p
+        ctx.save_for_backward(a)
+        dtype = a.dtype if (a.dtype.kind == "f" or isinstance(p, int)) else _dtype.get_default_dtype().to_numpy()
+        return np.power(a.astype(dtype, copy=False), np.asarray(p, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return _zeros_like(grad), None
+        return grad * p * a ** (p - 1), None
+
+
+class PowTensor(NumpyFunction):
+    """out = a ** b for two tensors.   d/da = b * a ** (b - 1), d/db = out * log(a)."""
+
+    node_name = "PowBackward1"
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        out = np.power(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        # log(a) is -inf or nan where a <= 0; PyTorch masks the gradient to 0 where a == 0 and b >= 0.
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_b = grad * out * _log(a)
+            if not isinstance(grad_b, Tensor):
+                grad_b = np.where((a == 0) & (b >= 0), 0, grad_b).astype(grad.dtype)
+        return grad_a, grad_b, None
+
+
+class RPowScalar(NumpyFunction):
+    """out = s ** b for a number s.   d/db = out * log(s)."""
+
+    node_name = "PowBackward2"
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, s, b, dtype):
+        out = np.power(np.asarray(s, dtype=dtype), b.astype(dtype, copy=False))
+        ctx.log_s = math.log(s) if s > 0 else (float("-inf") if s == 0 else float("nan"))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return None, grad * out * ctx.log_s, None
+
+
+def add(input, other, *, alpha=1) -> Tensor:
+    """input + alpha * other, broadcasting, with PyTorch's type promotion."""
+    a, b, dtype = _binary(input, other)
+    return Add.apply(a, b, alpha, dtype)
+
+
+def sub(input, other, *, alpha=1) -> Tensor:
+    """input - alpha * other."""
+    a, b, dtype = _binary(input, other)
+    if dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    return Sub.apply(a, b, alpha, dtype)
+
+
+subtract = sub
+
+
+def mul(input, other) -> Tensor:
+    """input * other, elementwise with broadcasting."""
+    a, b, dtype = _binary(input, other)
+    return Mul.apply(a, b, dtype)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None) -> Tensor:
+    """True division (always floating point); ``rounding_mode='trunc'`` or ``'floor'`` rounds."""
+    if rounding_mode is None:
+        return Div.apply(_as_operand(input), _as_operand(other), _float_dtype(input, other))
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
+    a, b, dtype = _binary(input, other)
+    rounded = np.trunc if rounding_mode == "trunc" else np.floor
+    if np.dtype(dtype).kind == "f":
+        out = rounded(np.true_divide(a._data, b._data, dtype=dtype))
+    else:
+        _check_int_division(b)
+        quotient = np.true_divide(a._data, b._data)
+        out = rounded(quotient).astype(dtype)
+    return Tensor._make(np.asarray(out, dtype=dtype))
+
+
+divide = true_divide = div
+
+
+def _check_int_division(b: Tensor) -> None:
+    if (b._data == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def floor_divide(input, other) -> Tensor:
+    """Division rounded towards minus infinity (Python's //); not differentiable."""
+    return div(input, other, rounding_mode="floor")
+
+
+def remainder(input, other) -> Tensor:
+    """Python's modulus: the result has the sign of ``other``."""
+    a, b, dtype = _binary(input, other)
+    if np.dtype(dtype).kind != "f":
+        _check_int_division(b)
+    return Remainder.apply(a, b, dtype)
+
+
+def fmod(input, other) -> Tensor:
+    """C's modulus: the result has the sign of ``input`` (not differentiable in edutorch)."""
+    a, b, dtype = _binary(input, other)
+    return Tensor._make(np.fmod(a._data.astype(dtype), b._data.astype(dtype)))
+
+
+def pow(input, exponent) -> Tensor:
+    """input ** exponent; either side may be a number."""
+    if not isinstance(exponent, Tensor):
+        if not isinstance(input, Tensor):
+            raise TypeError("pow() needs at least one tensor argument")
+        if input.dtype.is_floating_point or not isinstance(exponent, float):
+            if not input.dtype.is_floating_point and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return PowScalar.apply(input, exponent)
+        return PowScalar.apply(input.to(_dtype.get_default_dtype()), exponent)
+    if not isinstance(input, Tensor):
+        return RPowScalar.apply(input, exponent, _dtype.result_type(input, exponent).to_numpy())
+    a, b, dtype = _binary(input, exponent)
+    return PowTensor.apply(a, b, dtype)
+
+
+# ----------------------------------------------------------------------------------- unary ops
+class Neg(NumpyFunction):
+    """out = -a.   d/da = -1."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Abs(NumpyFunction):
+    """out = |a|.   d/da = sign(a) (0 at 0, as PyTorch chooses)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * _sign(a)
+
+
+class Exp(NumpyFunction):
+    """out = e^a.   d/da = e^a = out, so the output is saved rather than recomputed."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a, dtype=_unary_float_np(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Expm1(NumpyFunction):
+    """out = e^a - 1 (accurate near 0).   d/da = out + 1."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.expm1(a, dtype=_unary_float_np(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class Log(NumpyFunction):
+    """out = ln(a).   d/da = 1 / a."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a, dtype=_unary_float_np(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Log1p(NumpyFunction):
+    """out = ln(1 + a) (accurate near 0).   d/da = 1 / (1 + a)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a, dtype=_unary_float_np(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Log2(NumpyFunction):
+    """out = log2(a).   d/da = 1 / (a ln 2)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log2(a, dtype=_unary_float_np(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(2.0))
+
+
+class Log10(NumpyFunction):
+    """out = log10(a).   d/da = 1 / (a ln 10)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log10(a, dtype=_unary_float_np(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(10.0))
+
+
+class Sqrt(NumpyFunction):
+    """out = sqrt(a).   d/da = 1 / (2 sqrt(a)) = 1 / (2 out)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a, dtype=_unary_float_np(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Rsqrt(NumpyFunction):
+    """out = 1 / sqrt(a).   d/da = -1/2 a^(-3/2) = -out^3 / 2."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        dtype = _unary_float_np(a)
+        out = np.reciprocal(np.sqrt(a, dtype=dtype))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * out * out * -0.5
+
+
+class Reciprocal(NumpyFunction):
+    """out = 1 / a.   d/da = -1 / a^2 = -out^2."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.reciprocal(a.astype(_unary_float_np(a), copy=False))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return -grad * out * out
+
+
+class Sin(NumpyFunction):
+    """out = sin(a).   d/da = cos(a)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a, dtype=_unary_float_np(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * _cos(a)
+
+
+class Cos(NumpyFunction):
+    """out = cos(a).   d/da = -sin(a)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a, dtype=_unary_float_np(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * _sin(a)
+
+
+class Tan(NumpyFunction):
+    """out = tan(a).   d/da = 1 + tan(a)^2 = 1 + out^2."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tan(a, dtype=_unary_float_np(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out * out + 1)
+
+
+class _Rounding(NumpyFunction):
+    """Base of sign, floor, ceil, round, trunc: piecewise constant, so the gradient is 0 everywhere."""
+
+    double_backward = True
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros_like(grad)
+
+
+class Sign(_Rounding):
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a)
+
+
+class Floor(_Rounding):
+    @staticmethod
+    def forward(ctx, a):
+        return np.floor(a)
+
+
+class Ceil(_Rounding):
+    @staticmethod
+    def forward(ctx, a):
+        return np.ceil(a)
+
+
+class Round(_Rounding):
+    """Rounds half to even, as PyTorch (and NumPy) do: round(0.5) = 0, round(1.5) = 2."""
+
+    @staticmethod
+    def forward(ctx, a, decimals=0):
+        return np.round(a, decimals)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros_like(grad), None
+
+
+class Trunc(_Rounding):
+    @staticmethod
+    def forward(ctx, a):
+        return np.trunc(a)
+
+
+def _unary_float_np(a: np.ndarray) -> np.dtype:
+    """Float ops on an integer array give the default float dtype, not NumPy's float64."""
+    return a.dtype if a.dtype.kind == "f" else _dtype.get_default_dtype().to_numpy()
+
+
+def neg(input: Tensor) -> Tensor:
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def abs(input: Tensor) -> Tensor:
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def exp(input: Tensor) -> Tensor:
+    return Exp.apply(input)
+
+
+def expm1(input: Tensor) -> Tensor:
+    return Expm1.apply(input)
+
+
+def log(input: Tensor) -> Tensor:
+    return Log.apply(input)
+
+
+def log1p(input: Tensor) -> Tensor:
+    return Log1p.apply(input)
+
+
+def log2(input: Tensor) -> Tensor:
+    return Log2.apply(input)
+
+
+def log10(input: Tensor) -> Tensor:
+    return Log10.apply(input)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    return Sqrt.apply(input)
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    return Rsqrt.apply(input)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    return Reciprocal.apply(input)
+
+
+def square(input: Tensor) -> Tensor:
+    return pow(input, 2)
+
+
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(input)
+
+
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(input)
+
+
+def tan(input: Tensor) -> Tensor:
+    return Tan.apply(input)
+
+
+def sign(input: Tensor) -> Tensor:
+    return Sign.apply(input)
+
+
+def floor(input: Tensor) -> Tensor:
+    return Floor.apply(input) if input.dtype.is_floating_point else input.clone()
+
+
+def ceil(input: Tensor) -> Tensor:
+    return Ceil.apply(input) if input.dtype.is_floating_point else input.clone()
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    return Round.apply(input, decimals)
+
+
+def trunc(input: Tensor) -> Tensor:
+    return Trunc.apply(input) if input.dtype.is_floating_point else input.clone()
+
+
+fix = trunc
+
+
+# -------------------------------------------------------------------- clamp, maximum, where, lerp
+class Clamp(NumpyFunction):
+    """out = min(max(a, lo), hi).   d/da = 1 where lo <= a <= hi, else 0 (the clipped part is flat)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
+        out = a
+        if lo is not None:
+            out = np.maximum(out, np.asarray(lo, dtype=a.dtype))
+        if hi is not None:
+            out = np.minimum(out, np.asarray(hi, dtype=a.dtype))
+        return out if out is not a else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        inside = None
+        if ctx.lo is not None:
+            inside = a >= ctx.lo
+        if ctx.hi is not None:
+            below = a <= ctx.hi
+            inside = below if inside is None else inside & below
+        return (grad if inside is None else grad * inside), None, None
+
+
+def clamp(input: Tensor, min=None, max=None) -> Tensor:
+    """Limit every element to [min, max] (either bound may be None; bounds may be tensors)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input if min is None else maximum(input, _as_operand(min, input.dtype))
+        return out if max is None else minimum(out, _as_operand(max, input.dtype))
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+class Maximum(NumpyFunction):
+    """out = max(a, b) elementwise.   The gradient goes to the larger input, split in half on ties."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        tie = (a == b) * 0.5
+        return grad * ((a > b) + tie), grad * ((a < b) + tie), None
+
+
+class Minimum(NumpyFunction):
+    """out = min(a, b) elementwise.   The gradient goes to the smaller input, split in half on ties."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        tie = (a == b) * 0.5
+        return grad * ((a < b) + tie), grad * ((a > b) + tie), None
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    a, b, dtype = _binary(input, other)
+    return Maximum.apply(a, b, dtype)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    a, b, dtype = _binary(input, other)
+    return Minimum.apply(a, b, dtype)
+
+
+class Where(NumpyFunction):
+    """out = a where cond else b.   d/da = cond, d/db = not cond (cond itself gets no gradient)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, cond, a, b, dtype):
+        ctx.cond = cond
+        return np.where(cond, a, b).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond = ctx.cond
+        return None, grad * cond, grad * ~cond, None
+
+
+def where(condition: Tensor, input=None, other=None):
+    """Elementwise choice: ``input`` where ``condition`` is True, else ``other``.
+
+    With only ``condition``, returns the indices of its True elements (like ``nonzero(as_tuple=True)``).
+    """
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if condition.dtype is not _dtype.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {_type_name(condition.dtype)}")
+    a, b, dtype = _binary(input, other)
+    # The condition is passed as an array so it is not a graph input, as in PyTorch.
+    return Where.apply(condition._data, a, b, dtype)
+
+
+def _type_name(dtype) -> str:
+    from .inplace import _type_name as name
+
+    return name(dtype)
+
+
+class Lerp(NumpyFunction):
+    """out = a + w * (b - a).   d/da = 1 - w, d/db = w, d/dw = b - a."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        return a + w * (b - a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = ctx.saved_tensors
+        return grad * (1 - w), grad * w, (grad * (b - a) if ctx.needs_input_grad[2] else None)
+
+
+def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
+    """Linear interpolation from ``input`` (weight 0) to ``end`` (weight 1)."""
+    if not isinstance(weight, Tensor):
+        weight = _as_operand(weight, input.dtype)
+        return LerpScalar.apply(input, end, weight)
+    return Lerp.apply(input, end, weight)
+
+
+class LerpScalar(Lerp):
+    node_name = "LerpBackward0"
+
+
+Lerp.node_name = "LerpBackward1"
+
+
+# -------------------------------------------------------------------------- casts and copies
+class ToCopy(NumpyFunction):
+    """A copy in another dtype.   backward: the gradient cast back (the engine casts it)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class Clone(NumpyFunction):
+    """A copy with its own storage.   d/da = 1."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class CopyFrom(NumpyFunction):
+    """``self.copy_(src)``: src broadcast to self's shape and cast to its dtype.
+
+    backward: self's old values were overwritten, so they get no gradient; src gets the gradient summed
+    over the broadcast axes.
+    """
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        return np.array(np.broadcast_to(src, dst.shape), dtype=dst.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), grad
+
+
+class Fill(NumpyFunction):
+    """``self.fill_(value)``: every element becomes value; self's old values get a zero gradient."""
+
+    node_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, dst, value):
+        return np.full(dst.shape, value, dtype=dst.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), None
+
+
+def to_dtype(input: Tensor, dtype: _dtype.dtype) -> Tensor:
+    return ToCopy.apply(input, dtype.to_numpy())
+
+
+def clone(input: Tensor, *, memory_format=None) -> Tensor:
+    return Clone.apply(input)
+
+
+def copy_from(dst: Tensor, src) -> Tensor:
+    src = _as_operand(src, dst.dtype)
+    try:
+        np.broadcast_shapes(src.shape, dst.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({dst.shape[-1] if dst.dim() else 1}) must match the size of tensor b "
+            f"({src.shape[-1] if src.dim() else 1}) at non-singleton dimension {dst.dim() - 1}: "
+            f"cannot copy a tensor of shape {list(src.shape)} into one of shape {list(dst.shape)}"
+        ) from None
+    return CopyFrom.apply(dst, src)
+
+
+def fill(dst: Tensor, value) -> Tensor:
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions."
+            )
+        return copy_from(dst, value)
+    return Fill.apply(dst, value)
+

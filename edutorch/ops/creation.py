@@ -1,0 +1,318 @@
+"""Making tensors: from data (``tensor``, ``from_numpy``), filled (``zeros``, ``arange``, ``eye``, ...),
+and random (``rand``, ``randn``, ``randint``, ``normal``, ``bernoulli``, ``multinomial``).
+
+Created tensors are leaves. Shapes may be given as separate ints or one tuple: ``zeros(2, 3)`` and
+``zeros((2, 3))`` are the same.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._device import check_device
+from .._tensor import Tensor
+from ..random import _numpy_rng
+
+
+def _shape(size: tuple) -> tuple:
+    """``(2, 3)``, ``((2, 3),)`` or ``(torch.Size([2, 3]),)`` -> ``(2, 3)``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) and not (isinstance(s, Tensor) and s.dim() == 0):
+            raise TypeError(
+                f"expected a sequence of integers or a single integer as the size, but got {type(s).__name__}"
+            )
+    shape = tuple(int(s) for s in size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    return shape
+
+
+def _leaf(array: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+    check_device(device)
+    t = Tensor._make(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _np_dtype(dtype, default: _dtype.dtype | None = None) -> np.dtype:
+    if dtype is None:
+        dtype = default or _dtype.get_default_dtype()
+    return _dtype.to_dtype(dtype).to_numpy()
+
+
+# ------------------------------------------------------------------------------ from data
+def _infer_array(data) -> np.ndarray:
+    """Python data -> array with PyTorch's dtype inference (floats -> float32, ints -> int64)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.asarray(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _tensors_to_numbers(data)
+    array = np.array(data)
+    if array.dtype == object:
+        raise ValueError("expected sequence of equal-length sequences of numbers (ragged nested sequence)")
+    if array.dtype.kind == "f":
+        return array.astype(_dtype.get_default_dtype().to_numpy(), copy=False)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64, copy=False)
+    if array.dtype.kind == "b":
+        return array
+    if array.dtype.kind in "US":
+        raise TypeError(f"new(): invalid data type '{array.dtype.kind == 'U' and 'str' or 'bytes'}'")
+    return array
+
+
+def _flat(data):
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def _tensors_to_numbers(data):
+    if isinstance(data, Tensor):
+        if data.dim() == 0:
+            return data.item()
+        return data._data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_numbers(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a *copy* of ``data`` (a number, nested list, NumPy array or tensor).
+
+    The dtype is inferred as PyTorch does: Python floats -> float32, ints -> int64, bools -> bool;
+    NumPy arrays keep their dtype.
+    """
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning, stacklevel=2,
+        )
+    array = _infer_array(data)
+    array = np.array(array, dtype=_np_dtype(dtype) if dtype is not None else array.dtype, copy=True)
+    return _leaf(array, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with ``data`` when it already is an array/tensor of that dtype."""
+    check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(_dtype.to_dtype(dtype))
+    if isinstance(data, np.ndarray) and (dtype is None or _np_dtype(dtype) == data.dtype):
+        return from_numpy(data)
+    array = _infer_array(data)
+    return Tensor._make(array if dtype is None else array.astype(_np_dtype(dtype), copy=False))
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing ``ndarray``'s memory: a write on either side shows on the other."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dtype.from_numpy_dtype(ndarray.dtype)  # TypeError for dtypes PyTorch cannot hold
+    return Tensor._make(ndarray)
+
+
+# ------------------------------------------------------------------------------ filled
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _leaf(np.zeros(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _leaf(np.ones(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """Uninitialised memory (whatever was there); fill it before reading."""
+    return _leaf(np.empty(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; the dtype follows the value (2 -> int64)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    default = _dtype.result_type(fill_value)
+    return _leaf(np.full(_shape((size,)), fill_value, dtype=_np_dtype(dtype, default)), requires_grad, device)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``; int64 for ints."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"upper bound and larger bound inconsistent with step sign: start={start}, end={end}, step={step}"
+        )
+    default = _dtype.result_type(start, end, step)
+    np_dtype = _np_dtype(dtype, default)
+    n = max(math.ceil((end - start) / step), 0)
+    # start + i * step computed in float64, as PyTorch does, then cast: no drift from repeated adding.
+    values = start + np.arange(n, dtype=np.float64) * step if np_dtype.kind == "f" else \
+        np.arange(start, end, step, dtype=np.int64)
+    return _leaf(values.astype(np_dtype), requires_grad, device)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    values = np.linspace(float(start), float(end), steps, dtype=np.float64)
+    return _leaf(values.astype(_np_dtype(dtype)), requires_grad, device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    values = np.power(base, np.linspace(float(start), float(end), steps, dtype=np.float64))
+    return _leaf(values.astype(_np_dtype(dtype)), requires_grad, device)
+
+
+def _like(input: Tensor, dtype):
+    return input.dtype if dtype is None else _dtype.to_dtype(dtype)
+
+
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return ones(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return empty(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return full(input.shape, fill_value, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------------------ random
+def _float_dtype(dtype) -> np.dtype:
+    np_dtype = _np_dtype(dtype)
+    if np_dtype.kind != "f":
+        name = _dtype.from_numpy_dtype(np_dtype)._name
+        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{name.capitalize()}\'')
+    return np_dtype
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    np_dtype = _float_dtype(dtype)
+    sample = _numpy_rng(generator).random(_shape(size), dtype=np.float64 if np_dtype == np.float16 else np_dtype)
+    return _leaf(sample.astype(np_dtype, copy=False), requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples (mean 0, variance 1)."""
+    np_dtype = _float_dtype(dtype)
+    rng = _numpy_rng(generator)
+    sample = rng.standard_normal(_shape(size), dtype=np.float64 if np_dtype == np.float16 else np_dtype)
+    return _leaf(sample.astype(np_dtype, copy=False), requires_grad, device)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers uniform in [low, high): ``randint(10, (3,))`` or ``randint(3, 10, (2, 2))``."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() missing required arguments: 'high' and 'size'")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    sample = _numpy_rng(generator).integers(low, high, size=_shape((size,)))
+    return _leaf(sample.astype(_np_dtype(dtype, _dtype.int64)), requires_grad, device)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0 .. n-1."""
+    return _leaf(_numpy_rng(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)),
+                 requires_grad, device)
+
+
+def rand_like(input: Tensor, *, dtype=None, generator=None) -> Tensor:
+    return rand(input.shape, dtype=_like(input, dtype), generator=generator)
+
+
+def randn_like(input: Tensor, *, dtype=None, generator=None) -> Tensor:
+    return randn(input.shape, dtype=_like(input, dtype), generator=generator)
+
+
+def randint_like(input: Tensor, low=0, high=None, *, dtype=None, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=_like(input, dtype), generator=generator)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Normal samples. ``mean``/``std`` may be tensors (one sample per element) or numbers with ``size``."""
+    rng = _numpy_rng(generator)
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        if (np.asarray(s) < 0).any():
+            raise RuntimeError(f"normal expects all elements of std >= 0.0")
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        ref = mean if isinstance(mean, Tensor) else std
+        np_dtype = ref._data.dtype
+        sample = (m + s * rng.standard_normal(shape)).astype(np_dtype)
+        return _leaf(sample, requires_grad)
+    if size is None:
+        raise TypeError("normal() with number mean and std needs a size")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    sample = mean + std * rng.standard_normal(_shape((size,)))
+    return _leaf(sample.astype(_np_dtype(dtype)), requires_grad)
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
+    """0/1 samples: each element is 1 with the probability held by ``input`` (or ``p``)."""
+    probs = input._data if p is None else np.full(input.shape, p)
+    if ((probs < 0) | (probs > 1)).any():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    sample = _numpy_rng(generator).random(probs.shape) < probs
+    return Tensor._make(sample.astype(input._data.dtype))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Draw category indices with probabilities proportional to the rows of ``input`` (1-D or 2-D)."""
+    probs = input._data.astype(np.float64)
+    if probs.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {probs.ndim}")
+    if (probs < 0).any() or not np.isfinite(probs).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = probs.reshape(-1, probs.shape[-1])
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rng = _numpy_rng(generator)
+    if replacement:
+        # Inverse-CDF sampling for all rows at once: find where uniform draws fall in each row's CDF.
+        cdf = np.cumsum(rows, axis=1)
+        cdf /= cdf[:, -1:]
+        u = rng.random((rows.shape[0], num_samples))
+        idx = (u[:, :, None] >= cdf[:, None, :]).sum(axis=2)
+    else:
+        # Without replacement: the Gumbel-top-k trick picks k distinct categories in one vectorised step.
+        with np.errstate(divide="ignore"):
+            keys = np.log(rows) - np.log(-np.log(rng.random(rows.shape)))
+        idx = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    idx = np.minimum(idx, rows.shape[1] - 1).astype(np.int64)
+    return Tensor._make(idx.reshape(probs.shape[:-1] + (num_samples,)))
