@@ -12,7 +12,8 @@ import numpy as np
 
 from ._device import check_device
 
-# PyTorch's default seed before any manual_seed call; we start from the same number.
+# The seed of a new Generator object, as in PyTorch. The global default generator is seeded from the
+# operating system at import (PyTorch 2.x does the same): call manual_seed for repeatable results.
 _DEFAULT_SEED = 67280421310721
 
 
@@ -59,6 +60,7 @@ class Generator:
 
 
 default_generator = Generator()
+default_generator.seed()
 
 
 def manual_seed(seed: int) -> Generator:

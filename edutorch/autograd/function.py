@@ -49,6 +49,7 @@ class BackwardNode(Node):
         self._non_differentiable: tuple = ()
         self._dirty: tuple = ()
         self.materialize_grads = True
+        self._tensor_mode = not fn._numpy
 
     # --- the ctx API, as in PyTorch
     def save_for_backward(self, *tensors) -> None:
@@ -66,7 +67,8 @@ class BackwardNode(Node):
 
     @property
     def saved_tensors(self) -> tuple:
-        return self._unpack_saved(as_tensors=not self._fn._numpy)
+        # Tensors for custom Functions and for double backward; arrays for built-in ops otherwise.
+        return self._unpack_saved(as_tensors=self._tensor_mode)
 
     # --- saved values: remembered with the version of their tensor, freed after backward
     def _pack_saved(self, inputs: tuple, outputs: list) -> None:
@@ -157,7 +159,7 @@ class BackwardNode(Node):
                 f"{self._name} does not support double backward (create_graph=True) in edutorch yet; "
                 "double backward works through elementwise ops, matmul, sums and shape ops."
             )
-        tensor_mode = create_graph or not fn._numpy
+        tensor_mode = self._tensor_mode = create_graph or not fn._numpy
         if tensor_mode:
             grads = [g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in grads]
         else:
@@ -175,10 +177,10 @@ class BackwardNode(Node):
                 f"(expected {n_inputs}, got {len(result)})"
             )
         out = []
-        for grad, meta in zip(result, self._input_meta):
+        for grad, meta, needed in zip(result, self._input_meta, self.needs_input_grad):
             if meta is None:
                 continue
-            if grad is None:
+            if grad is None or not needed:
                 out.append(None)
                 continue
             if not create_graph:

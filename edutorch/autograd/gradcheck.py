@@ -31,20 +31,18 @@ def _outputs(func, inputs) -> tuple:
 
 def _numerical_jacobian(func, inputs, wrt: int, eps: float) -> list:
     """d(each output)/d(inputs[wrt]) by central differences, as (out.numel(), in.numel()) arrays."""
-    from .grad_mode import no_grad
-
     x = inputs[wrt]._data
     flat = x.reshape(-1)  # a view: writing into it perturbs the input in place
     columns = []
-    with no_grad():
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
-            plus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-            flat[i] = original - eps
-            minus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-            flat[i] = original
-            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    # Grad mode stays on: ``func`` may itself differentiate (gradgradcheck's first derivative does).
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        plus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
+        flat[i] = original - eps
+        minus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
+        flat[i] = original
+        columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     n_out = len(_outputs(func, inputs))
     return [np.stack([c[k] for c in columns], axis=1) if columns else np.zeros((0, 0)) for k in range(n_out)]
 

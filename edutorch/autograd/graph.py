@@ -74,6 +74,10 @@ class AccumulateGrad(Node):
         super().__init__("AccumulateGrad")
         self.variable = variable
         self._sequence_nr = float("inf")  # accumulate as soon as a gradient is complete
+        self._output_meta = [(variable.shape, variable.dtype)]
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name for this node
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
         from .._tensor import Tensor
@@ -179,7 +183,10 @@ def _as_grad(value, create_graph: bool):
 
 def _run_tensor_hooks(node: Node, grads: list, create_graph: bool) -> None:
     """Hooks registered on non-leaf tensors, then retain_grad(), for each output of ``node``."""
-    for nr, hooks in node._tensor_hooks.items():
+    tensor_hooks = node._tensor_hooks
+    if isinstance(node, AccumulateGrad) and node.variable._hooks:
+        tensor_hooks = {0: node.variable._hooks}  # a leaf keeps its hooks itself
+    for nr, hooks in tensor_hooks.items():
         for hook in list(hooks.values()):
             if grads[nr] is None:
                 continue

@@ -25,12 +25,35 @@ def _as_operand(x, dtype: _dtype.dtype | None = None) -> Tensor:
         return x
     if dtype is None:
         dtype = _dtype.result_type(x) if not isinstance(x, np.ndarray) else _dtype.from_numpy_dtype(x.dtype)
-    return Tensor._make(np.asarray(x, dtype=dtype.to_numpy()))
+    # astype (not asarray(dtype=)) wraps out-of-range numbers as PyTorch does: uint8 + 1000 -> +232.
+    return Tensor._make(np.asarray(x).astype(dtype.to_numpy()))
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """The shape that tensors of ``shapes`` broadcast to, with PyTorch's error when they cannot.
+
+    Shapes are aligned on the right; each pair of sizes must be equal or one of them 1.
+    """
+    ndim = max((len(s) for s in shapes), default=0)
+    padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
+    result = []
+    for dim in range(ndim):
+        sizes = {p[dim] for p in padded} - {1}
+        if len(sizes) > 1:
+            a, b = sorted(sizes, key=[p[dim] for p in padded].index)[:2]
+            raise RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
+                f"dimension {dim}: shapes {[list(s) for s in shapes]} cannot be broadcast together"
+            )
+        result.append(sizes.pop() if sizes else 1)
+    return tuple(result)
 
 
 def _binary(a, b):
     """Both operands as tensors, plus the NumPy dtype of the result by PyTorch's promotion rules."""
     dtype = _dtype.result_type(a, b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
+        broadcast_shapes(a.shape, b.shape)  # raises PyTorch's RuntimeError for incompatible shapes
     return _as_operand(a, dtype), _as_operand(b, dtype), dtype.to_numpy()
 
 
@@ -130,6 +153,8 @@ class Div(NumpyFunction):
 
 class Remainder(NumpyFunction):
     """out = a - floor(a / b) * b (sign of b, Python's %).   d/da = 1, d/db = -floor(a / b)."""
+
+    node_name = "RemainderBackward1"  # PyTorch's name when both are tensors (0 is tensor % number)
 
     @staticmethod
     def forward(ctx, a, b, dtype):
@@ -239,10 +264,12 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None) -> Tensor:
     """True division (always floating point); ``rounding_mode='trunc'`` or ``'floor'`` rounds."""
+    if rounding_mode is None and not isinstance(input, Tensor):
+        return mul(reciprocal(other), input)  # number / tensor, as PyTorch computes it
     if rounding_mode is None:
         return Div.apply(_as_operand(input), _as_operand(other), _float_dtype(input, other))
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(
+        raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
     a, b, dtype = _binary(input, other)
@@ -383,6 +410,7 @@ class Log(NumpyFunction):
 class Log1p(NumpyFunction):
     """out = ln(1 + a) (accurate near 0).   d/da = 1 / (1 + a)."""
 
+    node_name = "Log1PBackward0"
     double_backward = True
 
     @staticmethod
@@ -678,6 +706,7 @@ fix = trunc
 class Clamp(NumpyFunction):
     """out = min(max(a, lo), hi).   d/da = 1 where lo <= a <= hi, else 0 (the clipped part is flat)."""
 
+    node_name = "ClampBackward1"
     double_backward = True
 
     @staticmethod

@@ -28,7 +28,8 @@ def _shape(size: tuple) -> tuple:
             )
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}. "
+                           "Dimension size must be non-negative.")
     return shape
 
 

@@ -111,6 +111,9 @@ class CopySlices(Node):
         self._chain = view_chain
         self._output_meta = [(base_shape, base_dtype)]
 
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
+
     def apply(self, grad_outputs, create_graph):
         if create_graph:
             raise RuntimeError("CopySlices does not support double backward (create_graph=True) in edutorch")
