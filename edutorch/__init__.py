@@ -15,6 +15,7 @@ from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_defaul
                      int32, int64, promote_types, result_type as _result_type, set_default_dtype, uint8)
 from ._size import Size
 from ._tensor import Tensor
+from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import autograd, cuda, random
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
