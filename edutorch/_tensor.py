@@ -364,8 +364,8 @@ class Tensor:
         return self.__repr__()
 
     def __format__(self, spec: str) -> str:
-        if self.dim() == 0 and spec:
-            return format(self.item(), spec)
+        if self.dim() == 0:
+            return format(self.item(), spec)  # f"{loss}" prints the number, as in PyTorch
         return self.__repr__()
 
     # ------------------------------------------------------------------ Python protocols
@@ -893,7 +893,8 @@ class Tensor:
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
         return _red.topk(self, k, dim, largest, sorted)
 
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+    def sort(self, dim: int = -1, descending: bool = False, stable=None):
+        # stable=None (not given) and stable=True/False are PyTorch's two overloads: SortBackward0/1.
         return _red.sort(self, dim, descending, stable=stable)
 
     def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):

@@ -22,6 +22,8 @@ and runs without per-op tensor overhead.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import grad_mode
@@ -125,18 +127,25 @@ class BackwardNode(Node):
         return tuple(out)
 
     def _check_version(self, now: int, saved: int, tensor, role: str) -> None:
-        if now != saved:
-            shape = list(tensor.shape)
-            kind = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor"}.get(
-                tensor.dtype._name, "Tensor")
-            where = f"which is {role} {self._name}" if role.startswith("output") else "which is an input"
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [torch.{kind} {shape}], {where}, is at version {now}; expected version "
-                f"{saved} instead. Hint: the operation that failed was {self._name}; replace the "
-                "in-place op (x.add_(...), x += ..., x[i] = ...) by its out-of-place form, or clone() "
-                "the tensor before changing it."
-            )
+        """PyTorch's error for a saved tensor that an in-place op changed after it was saved."""
+        if now == saved:
+            return
+        kind = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor"}.get(
+            tensor.dtype._name, "Tensor")
+        # Name the op that made the tensor, as PyTorch does ("output 0 of Exp").
+        if role.startswith("output"):
+            where = f", which is {role} {_op_name(self._name)},"
+        elif tensor.grad_fn is not None:
+            where = f", which is output {tensor._output_nr} of {_op_name(tensor.grad_fn.name())},"
+        else:
+            where = ""
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [torch.{kind} {list(tensor.shape)}]{where} is at version {now}; expected "
+            f"version {saved} instead. Hint: {self._name} needed its old value; replace the in-place "
+            "op (x.add_(...), x += ..., x[i] = ...) by its out-of-place form, or clone() the tensor "
+            "before changing it."
+        )
 
     def _release_saved(self) -> None:
         if self._saved is not None:
@@ -191,6 +200,11 @@ class BackwardNode(Node):
             grad = _fit_gradient(grad, shape, dtype, self._name)
             out.append(grad)
         return tuple(out)
+
+
+def _op_name(node_name: str) -> str:
+    """'ExpBackward0' -> 'Exp': the forward op a backward node belongs to."""
+    return re.sub(r"Backward\d*$", "", node_name)
 
 
 def _fit_gradient(grad, shape, dtype, name):

@@ -66,6 +66,10 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self._name} object at {hex(id(self))}>"
 
+    def _repr_pretty_(self, printer, cycle) -> None:
+        # IPython shows PyTorch's (C++) nodes without "object"; print() shows the repr above.
+        printer.text(f"<{self._name} at {hex(id(self))}>")
+
 
 class AccumulateGrad(Node):
     """The node of a leaf that requires grad: adds the gradient that reaches it into ``variable.grad``."""
@@ -141,7 +145,7 @@ def _unbroadcast(grad, shape: tuple):
 def _collect(roots: list) -> dict:
     """Every node reachable from ``roots``, with how many edges point into it (its dependencies)."""
     deps: dict = {}
-    stack = [node for node in roots]
+    stack = list(dict.fromkeys(roots))  # once each: outputs of one node (split) share a root node
     seen = set(map(id, stack))
     while stack:
         node = stack.pop()
