@@ -910,7 +910,7 @@ class CopyFrom(NumpyFunction):
 class Fill(NumpyFunction):
     """``self.fill_(value)``: every element becomes value; self's old values get a zero gradient."""
 
-    node_name = "FillBackward0"
+    node_name = "FillBackward2"  # PyTorch's name for fill_(number)
 
     @staticmethod
     def forward(ctx, dst, value):

@@ -35,6 +35,15 @@ def assign(self, result, check_leaf: bool = True):
             f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
             f"{_type_name(self.dtype)}"
         )
+    if recording and self._base is not None and any(step[3] is not None for step in self._view_chain):
+        # PyTorch forbids it: one node made several views (split, chunk, unbind), so there is no single
+        # view function to rebase the history on.
+        cls, _, _, nr = self._view_chain[-1]
+        raise RuntimeError(
+            f"Output {nr or 0} of {cls.__name__} is a view and is being modified inplace. This view is the "
+            "output of a function that returns multiple views. Such functions do not allow the output views "
+            "to be modified inplace. You should replace the inplace operation by an out-of-place one."
+        )
     if recording:
         _unshare_saved(result.grad_fn, self)
     np.copyto(self._data, result._data, casting="unsafe")
