@@ -26,8 +26,10 @@ import re
 
 import numpy as np
 
+# _tensor and this module import each other: Tensor is looked up on the module when first needed.
+from .. import _tensor
 from . import grad_mode
-from .graph import Node, gradient_edge
+from .graph import Node, _unbroadcast, gradient_edge
 
 _SAVED_FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -83,7 +85,7 @@ class BackwardNode(Node):
 
     def _pack_one(self, item, inputs, outputs):
         """A saved entry: ('input', tensor, version) / ('output', nr, array, counter, version) / value."""
-        from .._tensor import Tensor
+        Tensor = _tensor.Tensor
 
         if item is None:
             return ("value", None)
@@ -96,7 +98,7 @@ class BackwardNode(Node):
         return ("value", item)
 
     def _unpack_saved(self, as_tensors: bool) -> tuple:
-        from .._tensor import Tensor
+        Tensor = _tensor.Tensor
 
         if self._saved is None:
             if self._had_saved:
@@ -154,7 +156,7 @@ class BackwardNode(Node):
     # --- backward
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
         """Run the Function's backward on the gradients of its outputs; return one per tensor input."""
-        from .._tensor import Tensor
+        Tensor = _tensor.Tensor
 
         fn = self._fn
         grads = list(grad_outputs)
@@ -209,8 +211,6 @@ def _op_name(node_name: str) -> str:
 
 def _fit_gradient(grad, shape, dtype, name):
     """Sum away broadcast axes and cast to the input's dtype: done here once for every op."""
-    from .graph import _unbroadcast
-
     if tuple(grad.shape) != tuple(shape):
         try:
             grad = _unbroadcast(grad, shape)
@@ -246,7 +246,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor
+        Tensor = _tensor.Tensor
 
         tensors = [a for a in args if isinstance(a, Tensor)]
         record = grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
@@ -258,8 +258,11 @@ class Function:
         ctx = BackwardNode(cls, cls._node_name())
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         fwd_args = [a._data if cls._numpy and isinstance(a, Tensor) else a for a in args]
-        with grad_mode.no_grad():
-            raw = cls.forward(ctx, *fwd_args, **kwargs)
+        if cls._numpy:
+            raw = cls.forward(ctx, *fwd_args, **kwargs)  # arrays record nothing: no grad mode needed
+        else:
+            with grad_mode.no_grad():
+                raw = cls.forward(ctx, *fwd_args, **kwargs)
         single = not isinstance(raw, tuple)
         outputs = [_wrap_output(o, cls._numpy, args, ctx) for o in ((raw,) if single else raw)]
 
@@ -269,8 +272,8 @@ class Function:
                     _mark_view(out, args[0], (cls, tuple(fwd_args[1:]), kwargs, None if single else nr))
         if record:
             ctx.next_functions = tuple(gradient_edge(t) for t in tensors)
-            ctx._input_meta = [(a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args]
-            ctx._output_meta = [(o.shape, o.dtype) for o in outputs]
+            ctx._input_meta = [(a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args]
+            ctx._output_meta = [(o._data.shape, o.dtype) for o in outputs]
             non_diff = [id(x) for x in ctx._non_differentiable]
             for nr, (out, original) in enumerate(zip(outputs, (raw,) if single else raw)):
                 if id(original) in non_diff or id(out) in non_diff or not out.dtype.is_floating_point:
@@ -285,7 +288,7 @@ class Function:
 
 def _wrap_output(value, numpy_forward: bool, args: tuple, ctx: BackwardNode):
     """Turn what forward returned into a fresh output tensor (dirty inputs are returned themselves)."""
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if isinstance(value, Tensor):
         if any(value is d for d in ctx._dirty):

@@ -15,6 +15,8 @@ import weakref
 import numpy as np
 
 from ..utils.hooks import RemovableHandle
+# _tensor and this module import each other: Tensor is looked up on the module when first needed.
+from .. import _tensor
 from . import grad_mode
 
 _sequence_numbers = itertools.count()
@@ -55,7 +57,7 @@ class Node:
 
     def __call__(self, *grad_outputs):
         """Run this node by hand on gradient tensors (as PyTorch allows ``grad_fn(grad)``)."""
-        from .._tensor import Tensor
+        Tensor = _tensor.Tensor
 
         grads = [g._data if isinstance(g, Tensor) else g for g in grad_outputs]
         with grad_mode.no_grad():
@@ -84,7 +86,7 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name for this node
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
-        from .._tensor import Tensor
+        Tensor = _tensor.Tensor
 
         grad = grad_outputs[0]
         var = self.variable
@@ -171,14 +173,14 @@ def _needed(deps: dict, targets: set) -> set:
 
 
 def _as_tensor(grad):
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     return grad if isinstance(grad, Tensor) else Tensor._make(grad)
 
 
 def _as_grad(value, create_graph: bool):
     """A hook's return value in the engine's representation (arrays, or tensors under create_graph)."""
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if create_graph:
         return value if isinstance(value, Tensor) else Tensor._make(np.asarray(value))

@@ -52,8 +52,8 @@ def broadcast_shapes(*shapes) -> tuple:
 def _binary(a, b):
     """Both operands as tensors, plus the NumPy dtype of the result by PyTorch's promotion rules."""
     dtype = _dtype.result_type(a, b)
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
-        broadcast_shapes(a.shape, b.shape)  # raises PyTorch's RuntimeError for incompatible shapes
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.shape != b._data.shape:
+        broadcast_shapes(a._data.shape, b._data.shape)  # raises PyTorch's RuntimeError for incompatible shapes
     return _as_operand(a, dtype), _as_operand(b, dtype), dtype.to_numpy()
 
 
