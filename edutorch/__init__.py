@@ -73,3 +73,8 @@ def result_type(tensor1, tensor2) -> dtype:
 def can_cast(from_: dtype, to: dtype) -> bool:
     """Whether an in-place op may write a ``from_`` result into a ``to`` tensor (no category drop)."""
     return from_._category <= to._category
+
+
+from . import nn  # noqa: E402  (nn builds on everything above)
+from . import optim  # noqa: E402  (optim updates nn's parameters)
+from .serialization import load, save  # noqa: E402

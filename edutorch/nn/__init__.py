@@ -1,0 +1,4 @@
+"""``edutorch.nn``: Module and its containers, layers, losses; ``nn.functional`` and ``nn.init``."""
+from .parameter import Buffer, Parameter
+from .modules import *  # noqa: F401,F403
+from . import functional, init, utils  # noqa: E402
