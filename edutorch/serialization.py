@@ -330,7 +330,8 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle, pickle_protocol: in
     Args:
         obj: what to save. Tensors sharing memory are stored once and stay shared after ``load``.
         f: a path (``str`` / ``os.PathLike``) or a binary file object (``io.BytesIO``, ``open(p, 'wb')``).
-        pickle_protocol: the pickle protocol of ``data.pkl`` (2, as PyTorch).
+        pickle_protocol: the pickle protocol of ``data.pkl``. Keep PyTorch's 2: the weights-only
+            unpickler of ``torch.load`` rejects the opcodes of protocols 3+ (frames, binary bytes).
 
     A path is written to a temporary file in the same folder, then renamed over ``f``: a crash halfway
     through leaves any previous checkpoint at ``f`` untouched.
