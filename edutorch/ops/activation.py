@@ -40,9 +40,9 @@ class Sigmoid(NumpyFunction):
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
-        # Written with tanh it never overflows: sigmoid(a) = (1 + tanh(a / 2)) / 2.
-        out = (np.tanh(a * 0.5) + 1) * 0.5
-        out = out.astype(a.dtype, copy=False)
+        # sigmoid(a) = exp(-log(1 + e^-a)); logaddexp computes log(e^0 + e^-a) without overflow, and
+        # stays accurate for very negative a, where 1 / (1 + e^-a) would underflow to 0 too early.
+        out = np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
