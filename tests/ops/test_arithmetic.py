@@ -216,3 +216,19 @@ def test_float32_is_kept():
     for y in (x + 1.5, x * 2, x / 3, x.exp(), x.sqrt(), x ** 2, 2 ** x, x.sigmoid(), edutorch.tensor([1, 2]) / 2,
               edutorch.tensor([1, 2]).exp()):
         assert y.dtype is edutorch.float32
+
+
+def test_sigmoid_is_accurate_far_from_zero(torch):
+    values = [-100.0, -30.0, -20.0, -10.0, 0.0, 10.0, 30.0]
+    assert_same(edutorch.sigmoid(edutorch.tensor(values)), torch.sigmoid(torch.tensor(values)), rtol=1e-5, atol=0)
+
+
+def test_inf_and_nan_results_are_silent_like_torch():
+    import warnings
+
+    x = edutorch.tensor([0.0, 1.0, -1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any NumPy RuntimeWarning would fail the test
+        y = x.log() + x.sqrt() + 1 / x + x.reciprocal() + x ** -1 + x.rsqrt() + x / 0
+        y.sum().backward()
+    assert np.isnan(y.tolist()[0]) and np.isinf(edutorch.log(edutorch.tensor(0.0)).item())
