@@ -32,7 +32,7 @@ from .ops.arithmetic import (abs, absolute, add, broadcast_shapes, ceil, clamp, 
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum,
                             logsumexp, max, mean, min, norm, prod, sort, std, sum, topk, var)
-from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, flip, movedim, narrow,
+from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, flip, meshgrid, movedim, narrow,
                         permute, repeat_interleave, reshape, roll, split, squeeze, stack, swapaxes, t,
                         tile, transpose, unbind, unflatten, unsqueeze)
 from .ops.indexing import gather, index_fill, index_select, masked_fill, masked_select, nonzero, scatter

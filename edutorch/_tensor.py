@@ -983,6 +983,9 @@ class Tensor:
     def repeat(self, *sizes):
         return _shape.repeat(self, *sizes)
 
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return _shape.repeat_interleave(self, repeats, dim, output_size=output_size)
+
     def tile(self, dims):
         return _shape.tile(self, dims)
 

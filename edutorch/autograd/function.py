@@ -22,7 +22,6 @@ and runs without per-op tensor overhead.
 """
 from __future__ import annotations
 
-import contextlib
 import re
 
 import numpy as np
@@ -30,7 +29,7 @@ import numpy as np
 # _tensor and this module import each other: Tensor is looked up on the module when first needed.
 from .. import _tensor
 from . import grad_mode
-from .graph import Node, _unbroadcast, gradient_edge
+from .graph import Node, _ieee_quiet, _unbroadcast, gradient_edge
 
 _SAVED_FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -177,8 +176,7 @@ class BackwardNode(Node):
         else:
             grads = [g._data if isinstance(g, Tensor) else g for g in grads]
 
-        quiet = _ieee_quiet() if fn.inf_nan_are_answers else contextlib.nullcontext()
-        with grad_mode.set_grad_enabled(create_graph), quiet:
+        with grad_mode.set_grad_enabled(create_graph):  # (the engine silenced inf/nan warnings)
             result = fn.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
@@ -206,11 +204,6 @@ class BackwardNode(Node):
         return tuple(out)
 
 
-def _ieee_quiet():
-    """NumPy's floating-point warnings off (PyTorch is silent about inf and nan results)."""
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
-
-
 def _op_name(node_name: str) -> str:
     """'ExpBackward0' -> 'Exp': the forward op a backward node belongs to."""
     return re.sub(r"Backward\d*$", "", node_name)
@@ -236,7 +229,6 @@ class Function:
     call ``apply``. ``forward`` runs without recording; ``apply`` adds one node to the graph."""
 
     _numpy = False  # forward/backward receive tensors (PyTorch's custom Function API)
-    inf_nan_are_answers = False  # see NumpyFunction
     double_backward = True  # a backward written with tensor ops is itself differentiable
     node_name: str | None = None  # defaults to "<ClassName>Backward"
 
@@ -266,11 +258,9 @@ class Function:
         ctx = BackwardNode(cls, cls._node_name())
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         fwd_args = [a._data if cls._numpy and isinstance(a, Tensor) else a for a in args]
-        if cls._numpy and cls.inf_nan_are_answers:
-            with _ieee_quiet():
+        if cls._numpy:
+            with _ieee_quiet():  # arrays record nothing: no grad mode needed
                 raw = cls.forward(ctx, *fwd_args, **kwargs)
-        elif cls._numpy:
-            raw = cls.forward(ctx, *fwd_args, **kwargs)  # arrays record nothing: no grad mode needed
         else:
             with grad_mode.no_grad():
                 raw = cls.forward(ctx, *fwd_args, **kwargs)
@@ -345,9 +335,6 @@ class NumpyFunction(Function):
 
     _numpy = True
     double_backward = False
-    # log(0) = -inf, 1/0 = inf, sqrt(-1) = nan are answers in PyTorch, not warnings: ops that produce them
-    # set this, and NumPy's floating-point warnings are silenced around their forward.
-    inf_nan_are_answers = False
     is_view = False  # True for ops whose output may share the input's storage (view, transpose, ...)
 
     @classmethod

@@ -60,7 +60,7 @@ class Node:
         Tensor = _tensor.Tensor
 
         grads = [g._data if isinstance(g, Tensor) else g for g in grad_outputs]
-        with grad_mode.no_grad():
+        with grad_mode.no_grad(), _ieee_quiet():
             out = self.apply(grads, create_graph=False)
         wrapped = tuple(None if g is None else Tensor._make(g) for g in out)
         return wrapped[0] if len(wrapped) == 1 else wrapped
@@ -142,6 +142,14 @@ def _unbroadcast(grad, shape: tuple):
 
 
 # ---------------------------------------------------------------------------------------- the engine
+
+def _ieee_quiet():
+    """NumPy's floating-point warnings off around an op: log(0) = -inf, 1/0 = inf and inf - inf = nan
+    are answers in PyTorch, not warnings. (np.errstate is local to the block: the user's NumPy code
+    keeps its own settings.)"""
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+
 
 
 def _collect(roots: list) -> dict:
@@ -234,7 +242,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     heapq.heapify(ready)
     tie = itertools.count(len(ready))
     executed = []
-    with grad_mode.set_grad_enabled(create_graph):
+    with grad_mode.set_grad_enabled(create_graph), _ieee_quiet():
         while ready:
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node, None) or [None] * max(len(node._output_meta), 1)

@@ -137,8 +137,6 @@ class Mul(NumpyFunction):
 class Div(NumpyFunction):
     """out = a / b.   d/da = 1 / b, d/db = -a / b**2."""
 
-    inf_nan_are_answers = True
-
     double_backward = True
 
     @staticmethod
@@ -156,8 +154,6 @@ class Div(NumpyFunction):
 class Remainder(NumpyFunction):
     """out = a - floor(a / b) * b (sign of b, Python's %).   d/da = 1, d/db = -floor(a / b)."""
 
-    inf_nan_are_answers = True
-
     node_name = "RemainderBackward1"  # PyTorch's name when both are tensors (0 is tensor % number)
 
     @staticmethod
@@ -173,8 +169,6 @@ class Remainder(NumpyFunction):
 
 class PowScalar(NumpyFunction):
     """out = a ** p for a number p.   d/da = p * a ** (p - 1)."""
-
-    inf_nan_are_answers = True
 
     node_name = "PowBackward0"
     double_backward = True
@@ -197,8 +191,6 @@ class PowScalar(NumpyFunction):
 
 class PowTensor(NumpyFunction):
     """out = a ** b for two tensors.   d/da = b * a ** (b - 1), d/db = out * log(a)."""
-
-    inf_nan_are_answers = True
 
     node_name = "PowBackward1"
     double_backward = True
@@ -224,8 +216,6 @@ class PowTensor(NumpyFunction):
 
 class RPowScalar(NumpyFunction):
     """out = s ** b for a number s.   d/db = out * log(s)."""
-
-    inf_nan_are_answers = True
 
     node_name = "PowBackward2"
     double_backward = True
@@ -370,8 +360,6 @@ class Abs(NumpyFunction):
 class Exp(NumpyFunction):
     """out = e^a.   d/da = e^a = out, so the output is saved rather than recomputed."""
 
-    inf_nan_are_answers = True
-
     double_backward = True
 
     @staticmethod
@@ -388,8 +376,6 @@ class Exp(NumpyFunction):
 
 class Expm1(NumpyFunction):
     """out = e^a - 1 (accurate near 0).   d/da = out + 1."""
-
-    inf_nan_are_answers = True
 
     double_backward = True
 
@@ -408,8 +394,6 @@ class Expm1(NumpyFunction):
 class Log(NumpyFunction):
     """out = ln(a).   d/da = 1 / a."""
 
-    inf_nan_are_answers = True
-
     double_backward = True
 
     @staticmethod
@@ -425,8 +409,6 @@ class Log(NumpyFunction):
 
 class Log1p(NumpyFunction):
     """out = ln(1 + a) (accurate near 0).   d/da = 1 / (1 + a)."""
-
-    inf_nan_are_answers = True
 
     node_name = "Log1PBackward0"
     double_backward = True
@@ -445,8 +427,6 @@ class Log1p(NumpyFunction):
 class Log2(NumpyFunction):
     """out = log2(a).   d/da = 1 / (a ln 2)."""
 
-    inf_nan_are_answers = True
-
     double_backward = True
 
     @staticmethod
@@ -463,8 +443,6 @@ class Log2(NumpyFunction):
 class Log10(NumpyFunction):
     """out = log10(a).   d/da = 1 / (a ln 10)."""
 
-    inf_nan_are_answers = True
-
     double_backward = True
 
     @staticmethod
@@ -480,8 +458,6 @@ class Log10(NumpyFunction):
 
 class Sqrt(NumpyFunction):
     """out = sqrt(a).   d/da = 1 / (2 sqrt(a)) = 1 / (2 out)."""
-
-    inf_nan_are_answers = True
 
     double_backward = True
 
@@ -500,8 +476,6 @@ class Sqrt(NumpyFunction):
 class Rsqrt(NumpyFunction):
     """out = 1 / sqrt(a).   d/da = -1/2 a^(-3/2) = -out^3 / 2."""
 
-    inf_nan_are_answers = True
-
     double_backward = True
 
     @staticmethod
@@ -519,8 +493,6 @@ class Rsqrt(NumpyFunction):
 
 class Reciprocal(NumpyFunction):
     """out = 1 / a.   d/da = -1 / a^2 = -out^2."""
-
-    inf_nan_are_answers = True
 
     double_backward = True
 

@@ -16,6 +16,7 @@ or with the small ``_permute`` / ``_cat`` ... helpers below have ``double_backwa
 from __future__ import annotations
 
 import math
+import warnings
 import operator
 
 import numpy as np
@@ -758,3 +759,32 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 __all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose",
            "swapaxes", "t", "movedim", "expand", "broadcast_to", "repeat", "tile", "repeat_interleave",
            "flip", "roll", "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind", "narrow"]
+
+
+def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+    """Coordinate grids from 1-D tensors: with ``indexing='ij'`` output k varies along dim k; with
+    ``'xy'`` the first two dims are swapped (x along columns), as in NumPy and Matplotlib.
+
+    Each grid is a reshape + expand of its input (a view), so gradients flow back to the 1-D inputs.
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+                      "argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t.dim() > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t.dim()}D")
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        order[0], order[1] = 1, 0  # the grid's dim 0 follows the second input
+    sizes = [tensors[k].numel() for k in order]
+    grids = []
+    for k, t in enumerate(tensors):
+        shape = [1] * len(tensors)
+        shape[order.index(k)] = -1
+        grids.append(t.reshape(shape).expand(sizes))
+    return tuple(grids)

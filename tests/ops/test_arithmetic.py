@@ -219,7 +219,8 @@ def test_float32_is_kept():
 
 
 def test_sigmoid_is_accurate_far_from_zero(torch):
-    values = [-100.0, -30.0, -20.0, -10.0, 0.0, 10.0, 30.0]
+    values = [-80.0, -30.0, -20.0, -10.0, 0.0, 10.0, 30.0]
+    # relative accuracy down to e^-80 ~ 1.8e-35 (PyTorch flushes float32 subnormals below that to 0)
     assert_same(edutorch.sigmoid(edutorch.tensor(values)), torch.sigmoid(torch.tensor(values)), rtol=1e-5, atol=0)
 
 

@@ -496,3 +496,24 @@ def test_random_expand_and_repeat(torch, shape, data):
         return x.expand(*lead, *target), x.repeat(*reps)
 
     check_parity(torch, fn, _rand(*shape))
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid_matches_torch(indexing, torch):
+    a, b, c = [0.0, 1.0, 2.0], [5.0, 6.0], [7.0, 8.0, 9.0, 10.0]
+    ours = edutorch.meshgrid(edutorch.tensor(a, requires_grad=True), edutorch.tensor(b), edutorch.tensor(c),
+                             indexing=indexing)
+    theirs = torch.meshgrid(torch.tensor(a), torch.tensor(b), torch.tensor(c), indexing=indexing)
+    for o, t in zip(ours, theirs):
+        assert o.shape == tuple(t.shape)
+        np.testing.assert_array_equal(o.detach().numpy(), t.numpy())
+    x = edutorch.tensor(a, requires_grad=True)
+    gx, _ = edutorch.meshgrid(x, edutorch.tensor(b), indexing=indexing)
+    gx.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    with pytest.warns(UserWarning, match="indexing"):
+        edutorch.meshgrid(edutorch.tensor(a), edutorch.tensor(b))
+
+
+def test_repeat_interleave_method(torch):
+    assert edutorch.tensor([1, 2]).repeat_interleave(2).tolist() == torch.tensor([1, 2]).repeat_interleave(2).tolist()
