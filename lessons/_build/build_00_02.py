@@ -14,42 +14,9 @@ other outputs are compared by nbval (against the stored outputs) and by ``--torc
 """
 from __future__ import annotations
 
-import configparser
-import copy
-import re
 import sys
-import textwrap
-from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-LESSONS = Path(__file__).resolve().parents[1]
-IMPORT_LINE = "import edutorch as torch"
-IGNORE = "# NBVAL_IGNORE_OUTPUT"
-
-
-def md(text: str):
-    return new_markdown_cell(textwrap.dedent(text).strip("\n"))
-
-
-def code(text: str):
-    return new_code_cell(textwrap.dedent(text).strip("\n"))
-
-
-def setup(*extra_imports: str):
-    """The one setup cell of a lesson: imports, the engine switch, seeds, inline figures."""
-    lines = ["%matplotlib inline", "import math", *extra_imports, "",
-             "import matplotlib.pyplot as plt", "import numpy as np", "",
-             f"{IMPORT_LINE}   # <- change to `import torch` to run this lesson on PyTorch",
-             'EDUTORCH = torch.__name__ == "edutorch"',
-             "if EDUTORCH:  # edutorch-only helper: print the source code behind an op or a graph node",
-             "    from edutorch.notebook import show_source",
-             "",
-             "torch.manual_seed(0)",
-             'plt.rcParams["figure.dpi"] = 80']
-    return new_code_cell("\n".join(lines))
-
+from _common import IGNORE, code, main, md, setup  # the shared machinery: lessons/_build/_common.py
 
 # ===================================================================================== 00 welcome
 L00 = [
@@ -1318,100 +1285,5 @@ walk(y.grad_fn)
 NOTEBOOKS = {"00_welcome": L00, "01_tensors": L01, "02_autograd": L02}
 
 
-# ===================================================================================== machinery
-def build(name: str) -> nbformat.NotebookNode:
-    nb = new_notebook(cells=copy.deepcopy(NOTEBOOKS[name]))
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"{name.split('_')[0]}-{i:02d}"  # stable ids: rebuilding gives a small diff
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    return nb
-
-
-def execute(nb, allow_errors: bool = False):
-    from nbclient import NotebookClient
-
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(LESSONS)}})
-    client.execute()
-    return nb
-
-
-def _sanitizers():
-    config = configparser.ConfigParser()
-    config.read(LESSONS / "sanitize.cfg")
-    return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
-
-
-def texts(cell) -> list:
-    """A code cell's outputs as the text nbval compares (images are not compared)."""
-    out = []
-    for o in cell.get("outputs", []):
-        if o.output_type == "stream":
-            out.append(o.text)
-        elif o.output_type in ("execute_result", "display_data"):
-            out.append(o.data.get("text/plain", ""))
-        elif o.output_type == "error":
-            out.append(f"ERROR {o.ename}: {o.evalue}")
-    text = "".join(out)
-    for regex, replace in _sanitizers():
-        text = regex.sub(replace, text)
-    return [text]
-
-
-def check_errors(name: str, nb) -> None:
-    for i, cell in enumerate(nb.cells):
-        for o in cell.get("outputs", []):
-            if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr"):
-                print(f"  !! {name} cell {i}: {o.get('ename', 'stderr')} {o.get('evalue', o.get('text', ''))[:300]}")
-
-
-def torch_compare(name: str, nb) -> int:
-    """Run a copy with `import torch` and compare every compared cell's output. Returns #differences."""
-    twin = copy.deepcopy(nb)
-    for cell in twin.cells:
-        if cell.cell_type == "code":
-            cell.source = cell.source.replace(IMPORT_LINE, "import torch")
-            cell.outputs = []
-    execute(twin, allow_errors=True)
-    diffs = 0
-    for i, (ours, theirs) in enumerate(zip(nb.cells, twin.cells)):
-        if ours.cell_type != "code":
-            continue
-        errors = [o for o in theirs.outputs if o.output_type == "error"]
-        if errors:
-            diffs += 1
-            print(f"  !! torch error in {name} cell {i}: {errors[0].ename}: {errors[0].evalue[:300]}")
-            continue
-        if ours.source.startswith(IGNORE):
-            continue
-        if texts(ours) != texts(theirs):
-            diffs += 1
-            print(f"  !! {name} cell {i} differs\n---- edutorch:\n{texts(ours)[0]}\n---- torch:\n{texts(theirs)[0]}")
-    print(f"{name}: PyTorch cross-run: {diffs} cell(s) differ")
-    return diffs
-
-
-def main(argv: list) -> int:
-    names = [a for a in argv if not a.startswith("--")] or list(NOTEBOOKS)
-    failures = 0
-    for name in names:
-        path = LESSONS / f"{name}.ipynb"
-        if "--torch-only" in argv:
-            failures += torch_compare(name, nbformat.read(path, as_version=4))
-            continue
-        nb = build(name)
-        if "--no-execute" not in argv:
-            execute(nb, allow_errors=True)
-            check_errors(name, nb)
-        nbformat.write(nb, path)
-        print(f"wrote {path.relative_to(LESSONS.parent)}")
-        if "--torch" in argv:
-            failures += torch_compare(name, nb)
-    return 1 if failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(NOTEBOOKS, sys.argv[1:]))
