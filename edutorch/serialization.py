@@ -744,9 +744,17 @@ def _describe(f) -> str:
 def _diagnose_non_zip(file: IO[bytes], start: int, filename: str) -> None:
     """Explain a file that is not a zip archive, reading it only with the safe unpickler."""
     file.seek(start)
-    if file.read(1) != b"\x80":
-        raise _CheckpointError(f"'{filename}' is not a PyTorch checkpoint: it is neither a zip archive nor a "
-                           "pickle (the file may be truncated or corrupted)")
+    head = file.read(2)
+    # The exception types follow PyTorch's for the same files: an empty file is an EOFError, a damaged
+    # zip a RuntimeError, and anything else is read as a legacy pickle and fails as an UnpicklingError.
+    if not head:
+        raise EOFError(f"'{filename}' is empty: nothing was saved in it (or the save was interrupted)")
+    if head == b"PK":
+        raise _CheckpointError(f"'{filename}' is a damaged zip archive (truncated or corrupted): "
+                               "failed finding its central directory")
+    if head[:1] != b"\x80":
+        raise pickle.UnpicklingError(f"'{filename}' is not a PyTorch checkpoint: it is neither a zip archive "
+                                     "nor a pickle (the file may be truncated or corrupted)")
     file.seek(start)
     try:
         first = _CheckpointUnpickler(file, filename=filename, weights_only=True, load_storage=None).load()

@@ -541,7 +541,7 @@ def test_unpicklable_object_leaves_previous_file(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "storage_bytes", "pickle_bytes", "empty", "garbage"])
-def test_damaged_files_raise_runtime_error_naming_the_file(damage, tmp_path):
+def test_damaged_files_raise_clear_errors_naming_the_file(damage, tmp_path):
     path = tmp_path / "damaged.pt"
     edutorch.save({"w": edutorch.arange(100.0), "epoch": 3}, path)
     raw = bytearray(path.read_bytes())
@@ -556,10 +556,27 @@ def test_damaged_files_raise_runtime_error_naming_the_file(damage, tmp_path):
     elif damage == "empty":
         raw = b""
     else:
-        raw = os.urandom(300)
+        raw = b"garbage" + os.urandom(300)
     path.write_bytes(bytes(raw))
-    with pytest.raises(RuntimeError, match=r"damaged\.pt"):
+    # PyTorch's types for the same damage: EOFError for an empty file, UnpicklingError for a file that is
+    # not a zip (read as a legacy pickle), RuntimeError for a damaged zip.
+    expected = {"empty": EOFError, "garbage": pickle.UnpicklingError}.get(damage, RuntimeError)
+    with pytest.raises(expected, match=r"damaged\.pt"):
         edutorch.load(path)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "empty", "garbage"])
+def test_damaged_file_error_types_match_torch(damage, tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "d.pt"
+    torch.save({"w": torch.arange(100.0)}, path)
+    raw = {"truncate": path.read_bytes()[:300], "empty": b"", "garbage": b"garbage"}[damage]
+    path.write_bytes(raw)
+    with pytest.raises(Exception) as theirs:
+        torch.load(path)
+    with pytest.raises(Exception) as ours:
+        edutorch.load(path)
+    assert isinstance(ours.value, type(theirs.value)), (ours.value, theirs.value)
 
 
 def test_zip_that_is_not_a_checkpoint(tmp_path):
