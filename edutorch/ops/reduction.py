@@ -267,9 +267,11 @@ class Std(NumpyFunction):
     def forward(ctx, a, dims, keepdim, correction):
         ctx.dims, ctx.kept_shape = dims, _kept_shape(a.shape, dims)
         ctx.dof = builtins.max(_count(a.shape, dims) - correction, 0)
-        centered = _centered(a, dims)
+        # Squares are summed in float64, as PyTorch's CPU kernel accumulates in double: the variance of
+        # values near 1e19 overflows float32, their standard deviation does not. The result is cast back.
+        centered = _centered(a, dims).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.sqrt((centered * centered).sum(axis=dims, keepdims=keepdim) / ctx.dof)
+            out = np.sqrt((centered * centered).sum(axis=dims, keepdims=keepdim) / ctx.dof).astype(a.dtype)
         ctx.save_for_backward(a, out)
         return out
 

@@ -660,3 +660,10 @@ def test_dim_ops_over_random_shapes_match_torch(shape, dim_seed, flag, op):
         ours.sum().backward()
         theirs.sum().backward()
         assert_same(ours_x.grad, theirs_x.grad)
+
+
+def test_std_of_huge_values_stays_finite_like_torch(torch):
+    values = [2e19, -2e19, 1e19]
+    ours, theirs = edutorch.tensor(values).std(), torch.tensor(values).std()
+    assert ours.dtype is edutorch.float32
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
