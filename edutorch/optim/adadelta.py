@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_lr, _check_not_supported, _step_counter, _to_float, _zeros_like
+from .optimizer import Optimizer, _check_lr, _check_not_supported, _next_step, _step_counter, _to_float, \
+    _weight_decay, _zeros_like
 
 __all__ = ["Adadelta"]
 
@@ -50,31 +51,24 @@ class Adadelta(Optimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    @staticmethod
+    def _init_state(p, group):
+        """The state at the first step: t = 0, v_0 = u_0 = 0."""
+        return {"step": _step_counter(), "square_avg": _zeros_like(p), "acc_delta": _zeros_like(p)}
+
     def step(self, closure=None):
         """Perform one optimization step (see the algorithm in the class docstring)."""
         loss = self._evaluate_closure(closure)
         for group in self.param_groups:
             lr, rho, eps, wd = _to_float(group["lr"]), group["rho"], group["eps"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_counter()
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
-                theta, g = p._data, p.grad._data
+            for theta, g, state in self._params_with_grad(group, self._init_state):
+                _next_step(state)
+                g = _weight_decay(theta, g, lr, wd)
                 v, u = state["square_avg"]._data, state["acc_delta"]._data
-                state["step"]._data += 1
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + wd * theta
                 v *= rho
                 v += (1 - rho) * g * g
                 delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
                 u *= rho
                 u += (1 - rho) * delta * delta
                 theta -= lr * delta
-                p._bump_version()
         return loss

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_lr, _check_not_supported, _step_counter, _to_float
+from .optimizer import Optimizer, _check_lr, _check_not_supported, _next_step, _step_counter, _to_float, \
+    _weight_decay
 
 __all__ = ["Adagrad"]
 
@@ -66,20 +67,12 @@ class Adagrad(Optimizer):
         loss = self._evaluate_closure(closure)
         for group in self.param_groups:
             lr, lr_decay, eps, wd = _to_float(group["lr"]), group["lr_decay"], group["eps"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                theta, g, state_sum = p._data, p.grad._data, state["sum"]._data
-                state["step"]._data += 1
-                t = float(state["step"]._data)
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + wd * theta
+            for theta, g, state in self._params_with_grad(group):  # the state was made in __init__
+                state_sum = state["sum"]._data
+                t = _next_step(state)
+                g = _weight_decay(theta, g, lr, wd)
                 clr = lr / (1 + (t - 1) * lr_decay)
                 state_sum += g * g
                 std = np.sqrt(state_sum) + eps
                 theta -= clr * (g / std)
-                p._bump_version()
         return loss

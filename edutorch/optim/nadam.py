@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_betas, _check_lr, _check_not_supported, _step_counter, _to_float, \
-    _zeros_like
+from .optimizer import Optimizer, _check_betas, _check_lr, _check_not_supported, _next_step, _step_counter, \
+    _to_float, _weight_decay, _zeros_like
 
 __all__ = ["NAdam"]
 
@@ -64,34 +64,25 @@ class NAdam(Optimizer):
                         capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    @staticmethod
+    def _init_state(p, group):
+        """The state at the first step: t = 0, the empty product ∏ μ_i = 1, m_0 = v_0 = 0."""
+        mu_product = _step_counter()
+        mu_product._data += 1
+        return {"step": _step_counter(), "mu_product": mu_product, "exp_avg": _zeros_like(p),
+                "exp_avg_sq": _zeros_like(p)}
+
     def step(self, closure=None):
         """Perform one optimization step (see the algorithm in the class docstring)."""
         loss = self._evaluate_closure(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps, wd = _to_float(group["lr"]), group["betas"], group["eps"], group["weight_decay"]
             psi = group["momentum_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_counter()
-                    state["mu_product"] = _step_counter()
-                    state["mu_product"]._data += 1
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                theta, g = p._data, p.grad._data
-                m, v, mu_product = state["exp_avg"]._data, state["exp_avg_sq"]._data, state["mu_product"]._data
-                if group["maximize"]:
-                    g = -g
-                state["step"]._data += 1
-                t = float(state["step"]._data)
+            for theta, g, state in self._params_with_grad(group, self._init_state):
+                t = _next_step(state)
                 bias_correction2 = 1 - beta2 ** t
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        theta *= 1 - lr * wd
-                    else:
-                        g = g + wd * theta
+                g = _weight_decay(theta, g, lr, wd, group["decoupled_weight_decay"])
+                m, v, mu_product = state["exp_avg"]._data, state["exp_avg_sq"]._data, state["mu_product"]._data
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
                 mu_product *= mu  # kept in float32 like PyTorch's state tensor, so checkpoints agree
@@ -102,5 +93,4 @@ class NAdam(Optimizer):
                 mu_product_next = float(mu_product) * mu_next
                 theta += (-lr * (1.0 - mu) / (1.0 - float(mu_product))) * (g / denom)
                 theta += (-lr * mu_next / (1.0 - mu_product_next)) * (m / denom)
-                p._bump_version()
         return loss

@@ -23,7 +23,7 @@ import copy
 import warnings
 from collections import defaultdict
 from itertools import chain
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -154,6 +154,30 @@ class Optimizer:
         with enable_grad():
             return closure()
 
+    def _params_with_grad(self, group: dict[str, Any],
+                          init_state: Callable[[Tensor, dict[str, Any]], dict] | None = None, *,
+                          with_state: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray, dict | None]]:
+        """Yield ``(theta, g, state)`` for each parameter of ``group`` that has a gradient: what every
+        ``step()`` loops over before its own update rule.
+
+        - ``theta``: the NumPy array behind the parameter, which the caller updates in place (the
+          parameter's version is bumped once the caller's update is done, as for any in-place write).
+        - ``g``: the gradient's array, negated when ``group['maximize']`` (a new array then: ``p.grad``
+          itself stays as backward left it).
+        - ``state``: ``self.state[p]``. While it is empty, ``init_state(p, group)`` returns its first
+          entries (the lazy initialisation at the first step). With ``with_state=False`` it is ``None``
+          and ``self.state`` is left untouched (SGD without momentum keeps no state, as in PyTorch).
+        """
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p] if with_state else None
+            if init_state is not None and len(state) == 0:
+                state.update(init_state(p, group))
+            g = -p.grad._data if group["maximize"] else p.grad._data
+            yield p._data, g, state
+            p._bump_version()
+
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as plain data: ``{'state': {index: {...}}, 'param_groups': [{...}, ...]}``.
@@ -261,6 +285,24 @@ def _step_counter() -> Tensor:
     """The ``step`` entry of the Adam family's state: a 0-d float tensor, as PyTorch stores it."""
     dtype = np.float64 if _dtype.get_default_dtype() is _dtype.float64 else np.float32
     return Tensor._make(np.zeros((), dtype=dtype))
+
+
+def _next_step(state: dict) -> float:
+    """Count one more step in ``state['step']`` and return t as a Python float (so β^t is in double precision)."""
+    state["step"]._data += 1
+    return float(state["step"]._data)
+
+
+def _weight_decay(theta: np.ndarray, g: np.ndarray, lr: float, weight_decay: float,
+                  decoupled: bool = False) -> np.ndarray:
+    """Apply weight decay λ: return g + λθ (an L2 penalty folded into the gradient, a new array), or, when
+    ``decoupled`` (AdamW), shrink θ in place by γλθ and return g unchanged."""
+    if weight_decay != 0:
+        if decoupled:
+            theta *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * theta
+    return g
 
 
 def _to_float(value) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_betas, _check_lr, _check_not_supported, _step_counter, _to_float, \
-    _zeros_like
+from .optimizer import Optimizer, _check_betas, _check_lr, _check_not_supported, _next_step, _step_counter, \
+    _to_float, _weight_decay, _zeros_like
 
 __all__ = ["RAdam"]
 
@@ -62,31 +62,21 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
+    @staticmethod
+    def _init_state(p, group):
+        """The state at the first step: t = 0, m_0 = v_0 = 0."""
+        return {"step": _step_counter(), "exp_avg": _zeros_like(p), "exp_avg_sq": _zeros_like(p)}
+
     def step(self, closure=None):
         """Perform one optimization step (see the algorithm in the class docstring)."""
         loss = self._evaluate_closure(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps, wd = _to_float(group["lr"]), group["betas"], group["eps"], group["weight_decay"]
             rho_inf = 2 / (1 - beta2) - 1
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_counter()
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                theta, g = p._data, p.grad._data
+            for theta, g, state in self._params_with_grad(group, self._init_state):
+                t = _next_step(state)
+                g = _weight_decay(theta, g, lr, wd, group["decoupled_weight_decay"])
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                if group["maximize"]:
-                    g = -g
-                state["step"]._data += 1
-                t = float(state["step"]._data)
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        theta *= 1 - lr * wd
-                    else:
-                        g = g + wd * theta
                 m += (1 - beta1) * (g - m)
                 v *= beta2
                 v += (1 - beta2) * g * g
@@ -100,5 +90,4 @@ class RAdam(Optimizer):
                     theta -= m_hat * lr * adaptive_lr * rect
                 else:
                     theta -= m_hat * lr
-                p._bump_version()
         return loss

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_lr, _check_not_supported, _step_counter, _to_float, _zeros_like
+from .optimizer import Optimizer, _check_lr, _check_not_supported, _next_step, _step_counter, _to_float, \
+    _weight_decay, _zeros_like
 
 __all__ = ["RMSprop"]
 
@@ -63,29 +64,26 @@ class RMSprop(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
+    @staticmethod
+    def _init_state(p, group):
+        """The state at the first step: t = 0, v_0 = 0, and b_0 = 0 with momentum, g^ave_0 = 0 when centered."""
+        state = {"step": _step_counter(), "square_avg": _zeros_like(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_like(p)
+        return state
+
     def step(self, closure=None):
         """Perform one optimization step (see the algorithm in the class docstring)."""
         loss = self._evaluate_closure(closure)
         for group in self.param_groups:
             lr, alpha, eps, wd, mu = (_to_float(group["lr"]), group["alpha"], group["eps"], group["weight_decay"],
                                       group["momentum"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_counter()
-                    state["square_avg"] = _zeros_like(p)
-                    if mu > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = _zeros_like(p)
-                theta, g, v = p._data, p.grad._data, state["square_avg"]._data
-                if group["maximize"]:
-                    g = -g
-                state["step"]._data += 1
-                if wd != 0:
-                    g = g + wd * theta
+            for theta, g, state in self._params_with_grad(group, self._init_state):
+                _next_step(state)
+                g = _weight_decay(theta, g, lr, wd)
+                v = state["square_avg"]._data
                 v *= alpha
                 v += (1 - alpha) * g * g
                 if group["centered"]:
@@ -101,5 +99,4 @@ class RMSprop(Optimizer):
                     theta -= lr * b
                 else:
                     theta -= lr * (g / avg)
-                p._bump_version()
         return loss

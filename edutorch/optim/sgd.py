@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_lr, _check_not_supported, _to_float
+from .optimizer import Optimizer, _check_lr, _check_not_supported, _to_float, _weight_decay
 
 __all__ = ["SGD"]
 
@@ -65,16 +65,9 @@ class SGD(Optimizer):
         loss = self._evaluate_closure(closure)
         for group in self.param_groups:
             lr, mu, tau, wd = _to_float(group["lr"]), group["momentum"], group["dampening"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta, g = p._data, p.grad._data  # the NumPy arrays themselves: theta is updated in place
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + wd * theta  # a new array: p.grad itself stays as backward left it
+            for theta, g, state in self._params_with_grad(group, with_state=mu != 0):
+                g = _weight_decay(theta, g, lr, wd)
                 if mu != 0:
-                    state = self.state[p]
                     if state.get("momentum_buffer") is None:  # t = 1
                         state["momentum_buffer"] = Tensor._make(g.copy())
                         b = state["momentum_buffer"]._data
@@ -84,5 +77,4 @@ class SGD(Optimizer):
                         b += (1 - tau) * g
                     g = g + mu * b if group["nesterov"] else b
                 theta -= lr * g
-                p._bump_version()
         return loss
