@@ -21,7 +21,9 @@ from ..autograd import grad_mode
 from ..autograd.function import NumpyFunction
 from ..ops import activation as _act
 from ..ops.activation import implicit_softmax_dim
+from ..ops.conv import *  # noqa: F401,F403  (convolution, unfold/fold, pad live in ops/conv.py)
 from ..ops.loss import *  # noqa: F401,F403  (the losses live in ops/loss.py)
+from ..ops.pooling import *  # noqa: F401,F403  (pooling, interpolate live in ops/pooling.py)
 from ..ops.normalization import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
 from ..random import _numpy_rng
 
