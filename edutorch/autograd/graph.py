@@ -216,6 +216,16 @@ def _run_tensor_hooks(node: Node, grads: list, create_graph: bool) -> None:
         tensor._grad = g.clone() if tensor._grad is None else tensor._grad + g
 
 
+def _add_to_buffer(buffers: dict, node: Node, nr: int, grad) -> None:
+    """Sum ``grad`` into the gradient waiting for output ``nr`` of ``node`` (paths add up)."""
+    buf = buffers.setdefault(node, [None] * max(len(node._output_meta), 1))
+    buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+
+
+def _wrapped(grads) -> tuple:
+    return tuple(None if g is None else _as_tensor(g) for g in grads)
+
+
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None,
                  accumulate: bool = True) -> list:
     """Backpropagate ``root_grads`` from ``roots`` (a list of (node, output_nr) edges).
@@ -227,16 +237,13 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     root_nodes = [node for node, _ in roots]
     deps = _collect(root_nodes)
     input_edges = [gradient_edge(t) if t.requires_grad else (None, 0) for t in (inputs or [])]
+    input_nodes = {node for node, _ in input_edges if node is not None}
     captured: list = [None] * len(input_edges)
-    if inputs is not None:
-        run = _needed(deps, {node for node, _ in input_edges if node is not None})
-    else:
-        run = set(deps)
+    run = _needed(deps, input_nodes) if inputs is not None else set(deps)
 
     buffers: dict = {}  # node -> list of summed gradients, one per output
     for (node, nr), grad in zip(roots, root_grads):
-        buf = buffers.setdefault(node, [None] * max(len(node._output_meta), 1))
-        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+        _add_to_buffer(buffers, node, nr, grad)
 
     ready = [(-n._sequence_nr, i, n) for i, n in enumerate(dict.fromkeys(root_nodes)) if deps[n] == 0]
     heapq.heapify(ready)
@@ -249,23 +256,22 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
             _run_tensor_hooks(node, grads, create_graph)
             for i, (target, nr) in enumerate(input_edges):
                 if target is node:
-                    captured[i] = grads[nr] if captured[i] is None else captured[i] + grads[nr]
+                    captured[i] = grads[nr]  # autograd.grad: the gradient that reached an input
             for hook in list(node._pre_hooks.values()):
-                result = hook(tuple(None if g is None else _as_tensor(g) for g in grads))
+                result = hook(_wrapped(grads))
                 if result is not None:
                     grads = [None if g is None else _as_grad(g, create_graph) for g in result]
 
             runs = node in run and any(g is not None for g in grads)
             if isinstance(node, AccumulateGrad) and (not accumulate or inputs is not None
-                                                     and node not in {n for n, _ in input_edges}):
-                runs = False
+                                                     and node not in input_nodes):
+                runs = False  # autograd.grad, or backward(inputs=...) that leaves this leaf alone
             grad_inputs: tuple = ()
             if runs:
                 grad_inputs = node.apply(grads, create_graph)
                 executed.append(node)
                 for hook in list(node._hooks.values()):
-                    result = hook(tuple(None if g is None else _as_tensor(g) for g in grad_inputs),
-                                  tuple(None if g is None else _as_tensor(g) for g in grads))
+                    result = hook(_wrapped(grad_inputs), _wrapped(grads))
                     if result is not None:
                         grad_inputs = tuple(None if g is None else _as_grad(g, create_graph)
                                             for g in result)
@@ -275,10 +281,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     continue
                 grad = grad_inputs[k] if k < len(grad_inputs) else None
                 if grad is not None:
-                    buf = buffers.setdefault(child, [None] * max(len(child._output_meta), 1))
-                    buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+                    _add_to_buffer(buffers, child, nr, grad)
                 deps[child] -= 1
-                if deps[child] == 0:
+                if deps[child] == 0:  # every path into child has delivered: it may run
                     heapq.heappush(ready, (-child._sequence_nr, next(tie), child))
 
     if not retain_graph:
