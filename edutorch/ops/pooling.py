@@ -1,1 +1,601 @@
-__all__: list = []  # being written
+"""Pooling and resampling: max/avg pooling (fixed and adaptive), unpooling, LP pooling, interpolate and
+pixel shuffle, with ``torch.nn.functional``'s signatures.
+
+Output size of a pooling window sliding along one axis of size L (kernel k, stride s, padding p,
+dilation d; the window covers d*(k-1)+1 positions)::
+
+    L_out = floor_or_ceil((L + 2p - d*(k-1) - 1) / s) + 1
+
+With ``ceil_mode`` a last, partial window is kept, but only if it starts inside the input or the left
+padding: if (L_out - 1) * s >= L + p, that window would start in the right padding and is dropped.
+
+How the work is done (no loops over pixels or batch items):
+- ``_windows`` gives every window as a strided *view* of the (padded) input, shaped
+  (N, C, H_out, W_out, kh, kw). For the common 2x2 / stride 2 / no padding pooling it is a plain
+  reshape (N, C, H/2, 2, W/2, 2) of the input, no copy and no padding at all.
+- the forward and backward loop over the kh*kw kernel offsets: offset (a, b) of all windows at once is
+  the (N, C, H_out, W_out) slice ``win[..., a, b]``, and in backward the gradient of that offset goes
+  back into the strided slice of the input it came from (``+=``: overlapping windows accumulate).
+- variable-size windows (adaptive pooling) and interpolation are linear maps along each axis, written
+  as small matrices: out = A_h @ x @ A_w^T, and the gradient is A_h^T @ g @ A_w.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .._tensor import Tensor
+from ..autograd.function import NumpyFunction
+
+__all__ = [
+    "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+    "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d", "pixel_shuffle", "pixel_unshuffle",
+]
+
+
+# ====================================================================== helpers
+def _pair(value, fn: str, what: str, n: int = 2) -> tuple:
+    """An int or a tuple of n ints (a 1-tuple repeats), as PyTorch's ``_pair`` and its checks."""
+    if isinstance(value, (tuple, list)):
+        if len(value) == 1:
+            value = tuple(value) * n
+        if len(value) != n:
+            ones = "a single int, or a tuple of two ints" if n == 2 else "a single int"
+            raise RuntimeError(f"{fn}: {what} must either be {ones}")
+        return tuple(int(v) for v in value)
+    return (int(value),) * n
+
+
+def _out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """Windows along one axis (the formula in the module docstring, with ceil_mode's rule)."""
+    span = size + 2 * p - d * (k - 1) - 1
+    n = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (n - 1) * s >= size + p:  # the last window would start in the right padding
+        n -= 1
+    return n
+
+
+def _check_pool(x: np.ndarray, k, s, p, d) -> None:
+    """PyTorch's argument checks for max/avg pooling, in its order, with its messages."""
+    if x.ndim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if any(n == 0 for n in x.shape[-3:]):
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got:{list(x.shape)}")
+    if min(s) <= 0:
+        raise RuntimeError("stride should not be zero")
+    for ki, pi, di in zip(k, p, d):
+        if pi < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {pi}")
+        if pi > (di * (ki - 1) + 1) // 2:
+            raise RuntimeError("pad should be at most half of effective kernel size, but got "
+                               f"pad={pi}, kernel_size={ki} and dilation={di}")
+    if min(k) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
+    if min(d) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} "
+                           f"dilationW: {d[1]}")
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
+
+
+def _windows(xp: np.ndarray, k, s, d, out_hw) -> np.ndarray:
+    """All pooling windows of the padded input xp (N, C, Hp, Wp) as a view (N, C, Ho, Wo, kh, kw).
+
+    Element [n, c, i, j, a, b] is xp[n, c, i*sh + a*dh, j*sw + b*dw]. For 2x2 windows with stride 2
+    (the usual CNN pooling) this is just a reshape: (N, C, Ho, 2, Wo, 2) with the two 2-axes moved last.
+    """
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = k, s, d, out_hw
+    n, c, hp, wp = xp.shape
+    if (kh, kw) == (sh, sw) and (dh, dw) == (1, 1) and (hp, wp) == (oh * kh, ow * kw) \
+            and xp.flags.c_contiguous:
+        return xp.reshape(n, c, oh, kh, ow, kw).transpose(0, 1, 2, 4, 3, 5)
+    st = xp.strides
+    return as_strided(xp, (n, c, oh, ow, kh, kw),
+                      (st[0], st[1], st[2] * sh, st[3] * sw, st[2] * dh, st[3] * dw), writeable=False)
+
+
+def _pad_for_windows(x: np.ndarray, k, s, p, d, out_hw, fill) -> np.ndarray:
+    """x padded by p on the left/top and by what the last window needs (ceil_mode) on the right/bottom;
+    parts never touched by a window are cut off. No copy when nothing needs padding."""
+    pads = []
+    for size, ki, si, pi, di, oi in zip(x.shape[-2:], k, s, p, d, out_hw):
+        needed = (oi - 1) * si + di * (ki - 1) + 1  # padded length covered by the windows
+        pads.append((pi, max(0, needed - size - pi), needed))
+    if all(lo == 0 and hi == 0 for lo, hi, _ in pads):
+        return x[..., :pads[0][2], :pads[1][2]]
+    xp = np.pad(x, ((0, 0), (0, 0), pads[0][:2], pads[1][:2]), constant_values=fill)
+    return xp[..., :pads[0][2], :pads[1][2]]
+
+
+def _offset_slices(a: int, b: int, s, d, out_hw) -> tuple:
+    """The strided slice of the padded input that kernel offset (a, b) of every window reads."""
+    (sh, sw), (dh, dw), (oh, ow) = s, d, out_hw
+    return (..., slice(a * dh, a * dh + (oh - 1) * sh + 1, sh), slice(b * dw, b * dw + (ow - 1) * sw + 1, sw))
+
+
+def _batched(x: np.ndarray) -> np.ndarray:
+    """(C, H, W) -> (1, C, H, W); the ops work on 4-D and give back the input's rank."""
+    return x[None] if x.ndim == 3 else x
+
+
+# ====================================================================== max pooling
+class MaxPool2DWithIndices(NumpyFunction):
+    """out[n, c, i, j] = max over the window of x (padding is never picked).
+
+    indices[n, c, i, j] = h*W + w, the position of that max in the flattened (H*W) plane of the input
+    (the first maximum on ties; a NaN wins, as in PyTorch).
+
+        grad_x[n, c, h, w] = sum of g[n, c, i, j] over the windows (i, j) whose max was x[n, c, h, w]
+    (several windows can pick the same input when they overlap, so the gradients add up).
+    Shapes: x (N, C, H, W) or (C, H, W) -> out, indices (N, C, Ho, Wo) or (C, Ho, Wo).
+    """
+
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, k, s, p, d, out_hw):
+        x4 = _batched(x)
+        h, w = x4.shape[-2:]
+        lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # padding: never the max
+        win = _windows(_pad_for_windows(x4, k, s, p, d, out_hw, lowest), k, s, d, out_hw)
+        # Row/column of the input that offset a (b) reads in each window; off the input = padding.
+        rows = np.arange(out_hw[0])[:, None] * s[0] - p[0] + np.arange(k[0]) * d[0]  # (Ho, kh)
+        cols = np.arange(out_hw[1])[:, None] * s[1] - p[1] + np.arange(k[1]) * d[1]  # (Wo, kw)
+        padded = rows.min() < 0 or rows.max() >= h or cols.min() < 0 or cols.max() >= w
+        has_nan = x.dtype.kind == "f" and bool(np.isnan(x4).any())
+        # Running max over the kernel offsets, and which offset (a*kw + b) it came from.
+        best = win[..., 0, 0].copy()
+        which = np.zeros(best.shape, dtype=np.int8 if k[0] * k[1] < 128 else np.int32)
+        seen = None  # with padding: the windows that have met a real (non-padding) value yet
+        for a, b in itertools.product(range(k[0]), range(k[1])):
+            inside = (((rows[:, a] >= 0) & (rows[:, a] < h))[:, None]
+                      & ((cols[:, b] >= 0) & (cols[:, b] < w))) if padded else None
+            if a == b == 0:
+                seen = inside
+                continue
+            v = win[..., a, b]
+            better = v > best  # strict: the first maximum wins ties
+            if has_nan:  # as PyTorch: any NaN replaces the running max
+                better |= np.isnan(v)
+            if padded:  # padding never counts; the first real value of a window always does
+                better = inside & (better | ~seen)
+                seen = seen | inside
+            np.maximum(best, v, out=best)  # (NaN-propagating, like PyTorch's max)
+            # which[better] = a*kw + b, written as arithmetic: masked stores are 20x slower here
+            which += better.view(np.int8).astype(which.dtype, copy=False) * (which.dtype.type(a * k[1] + b) - which)
+        ctx.which, ctx.shapes = which, (x.shape, x4.shape, k, s, p, d, out_hw)
+        # index = (first row + a*dh) * W + (first col + b*dw): a base per window + a per-offset step
+        step = (np.arange(k[0])[:, None] * d[0] * w + np.arange(k[1]) * d[1]).ravel()
+        indices = (rows[:, :1] * w + cols[:, 0]) + step[which]
+        if x.ndim == 3:
+            best, indices = best[0], indices[0]
+        return best, indices
+
+    @staticmethod
+    def backward(ctx, grad, _grad_indices):
+        shape, shape4, k, s, p, d, out_hw = ctx.shapes
+        g4, which = _batched(grad), ctx.which
+        n, c, h, w = shape4
+        # gradient of the padded input; windows that do not overlap can assign instead of add
+        span = [(o - 1) * si + di * (ki - 1) + 1 for o, si, di, ki in zip(out_hw, s, d, k)]
+        gp = np.zeros((n, c, max(span[0], h + p[0]), max(span[1], w + p[1])), dtype=grad.dtype)
+        overlap = s[0] < d[0] * (k[0] - 1) + 1 or s[1] < d[1] * (k[1] - 1) + 1
+        for a, b in itertools.product(range(k[0]), range(k[1])):
+            picked = g4 * (which == a * k[1] + b)  # (a product: faster than np.where)
+            if overlap:
+                gp[_offset_slices(a, b, s, d, out_hw)] += picked
+            else:
+                gp[_offset_slices(a, b, s, d, out_hw)] = picked
+        gx = gp[..., p[0]:p[0] + h, p[1]:p[1] + w]
+        return np.ascontiguousarray(gx).reshape(shape), None, None, None, None, None
+
+
+def _pool_args(fn, input, kernel_size, stride, padding, dilation, ceil_mode):
+    x = input._data
+    k = _pair(kernel_size, fn, "kernel_size")
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
+        else _pair(stride, fn, "stride")
+    p, d = _pair(padding, fn, "padding"), _pair(dilation, fn, "dilation")
+    _check_pool(x, k, s, p, d)
+    out_hw = tuple(_out_size(n, *a, ceil_mode) for n, a in zip(x.shape[-2:], zip(k, s, p, d)))
+    if min(out_hw) < 1:
+        c, h, w = x.shape[-3:]
+        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
+                           f"({c}x{out_hw[0]}x{out_hw[1]}). Output size is too small")
+    return k, s, p, d, out_hw
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = False):
+    """Max over kh x kw windows; returns (output, indices)."""
+    args = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    return MaxPool2DWithIndices.apply(input, *args)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """2-D max pooling over (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
+    out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (out, indices) if return_indices else out
+
+
+def _as_1d(fn: str, input: Tensor) -> None:
+    if input.dim() not in (2, 3) or input.shape[-1] == 0:
+        raise RuntimeError(f"{fn}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+                           f"for input, but got:{list(input.shape)}")
+
+
+def _one(value, fn, what):
+    """The 1-D form of an argument: (v,) -> (1, v) for the 2-D op with a unit height."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise RuntimeError(f"{fn}: {what} must be a single int")
+        value = value[0]
+    return value
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = False):
+    """1-D max pooling as PyTorch does it: the 2-D op on a unit-height view (grad_fn SqueezeBackward1)."""
+    _as_1d("max_pool1d", input)
+    k = _one(kernel_size, "max_pool1d", "kernel_size")
+    s = k if stride is None or stride == () else _one(stride, "max_pool1d", "stride")
+    out, idx = max_pool2d_with_indices(input.unsqueeze(-2), (1, k), (1, s),
+                                       (0, _one(padding, "max_pool1d", "padding")),
+                                       (1, _one(dilation, "max_pool1d", "dilation")), ceil_mode)
+    return out.squeeze(-2), idx.squeeze(-2)
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    out, indices = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (out, indices) if return_indices else out
+
+
+# ====================================================================== average pooling
+def _avg_divisor(size, k, s, p, n_out, count_include_pad) -> np.ndarray:
+    """Per-window divisor along one axis: the window length, clipped to input+padding (with
+    count_include_pad) or to the input only (without)."""
+    start = np.arange(n_out) * s - p
+    end = np.minimum(start + k, size + p)
+    if count_include_pad:
+        return end - start
+    return np.minimum(end, size) - np.maximum(start, 0)
+
+
+class AvgPool2D(NumpyFunction):
+    """out[n, c, i, j] = (sum of x over the window) / divisor[i, j]; padding counts as 0.
+
+    divisor = divisor_override, or the window's size (clipped to input + padding when
+    count_include_pad, else to the input).
+
+        grad_x[n, c, h, w] = sum over windows (i, j) containing (h, w) of g[n, c, i, j] / divisor[i, j]
+    Shapes: x (N, C, H, W) or (C, H, W) -> out (N, C, Ho, Wo) or (C, Ho, Wo).
+    """
+
+    node_name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, k, s, p, out_hw, count_include_pad, divisor_override):
+        x4 = _batched(x)
+        d = (1, 1)
+        win = _windows(_pad_for_windows(x4, k, s, p, d, out_hw, 0), k, s, d, out_hw)
+        if divisor_override:
+            div = np.array(divisor_override, dtype=np.int64)
+        else:
+            dh = _avg_divisor(x4.shape[2], k[0], s[0], p[0], out_hw[0], count_include_pad)
+            dw = _avg_divisor(x4.shape[3], k[1], s[1], p[1], out_hw[1], count_include_pad)
+            div = dh[:, None] * dw[None, :]
+        total = np.zeros(win.shape[:4], dtype=x.dtype)
+        for a in range(k[0]):  # a loop of kh*kw whole-array adds is faster than win.sum(axis=(4, 5))
+            for b in range(k[1]):
+                total += win[..., a, b]
+        ctx.shapes, ctx.div = (x.shape, x4.shape, k, s, p, out_hw), div
+        out = total / div.astype(x.dtype) if x.dtype.kind == "f" else total // div  # ints: floor
+        return out[0] if x.ndim == 3 else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, shape4, k, s, p, out_hw = ctx.shapes
+        g = _batched(grad) / ctx.div.astype(grad.dtype)
+        d = (1, 1)
+        gp = _pad_for_windows(np.zeros(shape4, dtype=grad.dtype), k, s, p, d, out_hw, 0).copy()
+        for a in range(k[0]):
+            for b in range(k[1]):
+                gp[_offset_slices(a, b, s, d, out_hw)] += g
+        h, w = shape4[2:]
+        gx = np.zeros(shape4, dtype=grad.dtype)
+        hh, ww = min(h, gp.shape[2] - p[0]), min(w, gp.shape[3] - p[1])
+        gx[..., :hh, :ww] = gp[..., p[0]:p[0] + hh, p[1]:p[1] + ww]
+        return gx.reshape(shape), None, None, None, None, None, None
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    """2-D average pooling over (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
+    k, s, p, _, out_hw = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    return AvgPool2D.apply(input, k, s, p, out_hw, count_include_pad, divisor_override)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling: the 2-D op on a unit-height view, as PyTorch does it."""
+    _as_1d("avg_pool1d", input)
+    k = _one(kernel_size, "avg_pool1d", "kernel_size")
+    s = k if stride is None or stride == () else _one(stride, "avg_pool1d", "stride")
+    out = avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _one(padding, "avg_pool1d", "padding")),
+                     ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+# ====================================================================== adaptive pooling
+def _adaptive_bounds(size: int, out: int):
+    """PyTorch's split of `size` into `out` windows (they overlap when out does not divide size):
+    window i covers [floor(i*size/out), ceil((i+1)*size/out))."""
+    i = np.arange(out)
+    return (i * size) // out, -(-((i + 1) * size) // out)
+
+
+def _adaptive_size(fn: str, input: Tensor, output_size, n: int) -> tuple:
+    if input.dim() not in (n + 1, n + 2) or any(s == 0 for s in input.shape[-n - 1:]):
+        raise RuntimeError(f"{fn}(): Expected {n + 1}D or {n + 2}D tensor, but got {list(input.shape)}")
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * n
+    if len(size) != n:
+        raise RuntimeError(f"{fn}: output_size must be {n}")
+    return tuple(input.shape[-n + i] if o is None else int(o) for i, o in enumerate(size))
+
+
+class AdaptiveAvgPool2D(NumpyFunction):
+    """out = A_h @ x @ A_w^T, where A[i, h] = 1 / (window length) if h is in window i, else 0.
+
+        grad_x = A_h^T @ g @ A_w      (a linear map's gradient is its transpose)
+    Shapes: x (N, C, H, W) or (C, H, W); A_h (Ho, H), A_w (Wo, W) -> out (N, C, Ho, Wo) or (C, Ho, Wo).
+    """
+
+    node_name = "AdaptiveAvgPool2DBackward0"
+
+    @staticmethod
+    def _averaging(size, out, dtype):
+        start, end = _adaptive_bounds(size, out)
+        pos = np.arange(size)
+        inside = (pos >= start[:, None]) & (pos < end[:, None])
+        return (inside / (end - start)[:, None]).astype(dtype)
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        a_h = AdaptiveAvgPool2D._averaging(x.shape[-2], out_hw[0], x.dtype)
+        a_w = AdaptiveAvgPool2D._averaging(x.shape[-1], out_hw[1], x.dtype)
+        ctx.a_h, ctx.a_w = a_h, a_w
+        return a_h @ x @ a_w.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.a_h.T @ grad @ ctx.a_w, None
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output size (windows split as PyTorch splits them)."""
+    out_hw = _adaptive_size("adaptive_avg_pool2d", input, output_size, 2)
+    if out_hw == (1, 1):  # PyTorch takes a plain mean here (grad_fn MeanBackward1)
+        return input.mean((-2, -1), keepdim=True)
+    return AdaptiveAvgPool2D.apply(input, out_hw)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    (out,) = _adaptive_size("adaptive_avg_pool1d", input, output_size, 1)
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, out)).squeeze(-2)
+
+
+class AdaptiveMaxPool2D(NumpyFunction):
+    """out[n, c, i, j] = max of x over window (i, j) (bounds as adaptive_avg_pool2d), indices = h*W + w.
+
+        grad_x[n, c, h, w] = sum of g over the windows whose max sits at (h, w)  (windows may overlap)
+    The forward loops over offsets inside the largest window; shorter windows repeat their last row or
+    column, which changes neither the max nor the first index of it.
+    """
+
+    node_name = "AdaptiveMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, out_hw):
+        x4 = _batched(x)
+        h, w = x4.shape[-2:]
+        (hs, he), (ws, we) = _adaptive_bounds(h, out_hw[0]), _adaptive_bounds(w, out_hw[1])
+        best = indices = None
+        for a, b in itertools.product(range((he - hs).max()), range((we - ws).max())):
+            rows, cols = np.minimum(hs + a, he - 1), np.minimum(ws + b, we - 1)
+            v = x4[:, :, rows[:, None], cols]
+            idx = rows[:, None] * w + cols
+            if best is None:
+                best, indices = v.copy(), np.broadcast_to(idx, v.shape).copy()
+                continue
+            better = (v > best) | (np.isnan(v) if x.dtype.kind == "f" else False)
+            best = np.where(better, v, best)
+            indices = np.where(better, idx, indices)
+        ctx.shapes = (x.shape, x4.shape)
+        ctx.indices = indices
+        if x.ndim == 3:
+            best, indices = best[0], indices[0]
+        return best, indices
+
+    @staticmethod
+    def backward(ctx, grad, _grad_indices):
+        shape, (n, c, h, w) = ctx.shapes
+        gx = np.zeros((n, c, h * w), dtype=grad.dtype)
+        g = _batched(grad).reshape(n, c, -1)
+        nn_, cc = np.indices((n, c), sparse=True)
+        np.add.at(gx, (nn_[..., None], cc[..., None], ctx.indices.reshape(n, c, -1)), g)  # overlaps add
+        return gx.reshape(shape), None
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    out_hw = _adaptive_size("adaptive_max_pool2d", input, output_size, 2)
+    return AdaptiveMaxPool2D.apply(input, out_hw)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """Max pooling to a fixed output size; with return_indices also the flat (H*W) argmax positions."""
+    out, indices = adaptive_max_pool2d_with_indices(input, output_size)
+    return (out, indices) if return_indices else out
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    (out_l,) = _adaptive_size("adaptive_max_pool1d", input, output_size, 1)
+    out, idx = adaptive_max_pool2d_with_indices(input.unsqueeze(-2), (1, out_l))
+    return out.squeeze(-2), idx.squeeze(-2)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    out, indices = adaptive_max_pool1d_with_indices(input, output_size)
+    return (out, indices) if return_indices else out
+
+
+# ====================================================================== unpooling, LP pooling
+class MaxUnpool2D(NumpyFunction):
+    """out = zeros (N, C, Ho*Wo); out[n, c, indices[n, c, k]] = x[n, c, k]   (the inverse of max_pool2d).
+
+        grad_x[n, c, k] = g[n, c, indices[n, c, k]]   (a gather)
+    """
+
+    node_name = "MaxUnpool2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, indices, out_hw):
+        lead = x.shape[:-2]
+        flat_idx = indices.reshape(*lead, -1)
+        out = np.zeros((*lead, out_hw[0] * out_hw[1]), dtype=x.dtype)
+        np.put_along_axis(out, flat_idx, x.reshape(*lead, -1), axis=-1)
+        ctx.flat_idx, ctx.shape = flat_idx, x.shape
+        return out.reshape(*lead, *out_hw)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = grad.reshape(*grad.shape[:-2], -1)
+        return np.take_along_axis(g, ctx.flat_idx, axis=-1).reshape(ctx.shape), None, None
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """Put each value back where max_pool2d found it; zeros elsewhere.
+    Default output size: (H - 1) * stride - 2 * padding + kernel_size."""
+    k = _pair(kernel_size, "max_unpool2d", "kernel_size")
+    s = k if stride is None else _pair(stride, "max_unpool2d", "stride")
+    p = _pair(padding, "max_unpool2d", "padding")
+    if output_size is None:
+        out_hw = tuple((n - 1) * si - 2 * pi + ki for n, ki, si, pi in zip(input.shape[-2:], k, s, p))
+    else:
+        out_hw = tuple(output_size)[-2:]
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}")
+    idx = indices._data
+    if idx.size and (idx.min() < 0 or idx.max() >= out_hw[0] * out_hw[1]):
+        bad = idx.max() if idx.max() >= out_hw[0] * out_hw[1] else idx.min()
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{out_hw[0]}x{out_hw[1]})")
+    return MaxUnpool2D.apply(input, idx, out_hw)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    k = _one(kernel_size, "max_unpool1d", "kernel_size")
+    s = k if stride is None else _one(stride, "max_unpool1d", "stride")
+    p = _one(padding, "max_unpool1d", "padding")
+    out_l = (input.shape[-1] - 1) * s - 2 * p + k if output_size is None else tuple(output_size)[-1]
+    return max_unpool2d(input.unsqueeze(-2), indices.unsqueeze(-2), (1, k), (1, s), (0, p),
+                        (1, out_l)).squeeze(-2)
+
+
+def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """(sum over the window of x^p)^(1/p), computed as PyTorch does: from the average of x^p."""
+    kh, kw = _pair(kernel_size, "lp_pool2d", "kernel_size")
+    out = avg_pool2d(input.pow(norm_type), (kh, kw), stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kw * kh).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    k = _one(kernel_size, "lp_pool1d", "kernel_size")
+    out = avg_pool1d(input.pow(norm_type), k, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(k).pow(1.0 / norm_type)
+
+
+# ====================================================================== pixel shuffle
+class PixelShuffle(NumpyFunction):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r): out[c, h*r + i, w*r + j] = x[c*r*r + i*r + j, h, w].
+
+    A reshape and a transpose; the gradient is the inverse rearrangement (pixel_unshuffle of g).
+    """
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        *lead, c, h, w = x.shape
+        n = len(lead)
+        y = x.reshape(*lead, c // (r * r), r, r, h, w)
+        y = y.transpose(*range(n), n, n + 3, n + 1, n + 4, n + 2)  # (*, C, H, r, W, r)
+        return y.reshape(*lead, c // (r * r), h * r, w * r)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PixelUnshuffle.forward(_Scratch(), grad, ctx.r), None
+
+
+class PixelUnshuffle(NumpyFunction):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W), the inverse of pixel_shuffle (and its gradient)."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        *lead, c, h, w = x.shape
+        n = len(lead)
+        y = x.reshape(*lead, c, h // r, r, w // r, r)
+        y = y.transpose(*range(n), n, n + 2, n + 4, n + 1, n + 3)  # (*, C, r, r, H, W)
+        return y.reshape(*lead, c * r * r, h // r, w // r)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PixelShuffle.forward(_Scratch(), grad, ctx.r), None
+
+
+class _Scratch:
+    """A throwaway ctx: backward reuses the other op's forward."""
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Rearrange (*, C*r^2, H, W) into (*, C, H*r, W*r) (sub-pixel convolution upsampling)."""
+    r = int(upscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    if input.shape[-3] % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+                           f"square of upscale_factor, but input.size(-3)={input.shape[-3]} is not "
+                           f"divisible by {r * r}")
+    return PixelShuffle.apply(input, r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """Rearrange (*, C, H*r, W*r) into (*, C*r^2, H, W)."""
+    r = int(downscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    for name, dim in (("height", -2), ("width", -1)):
+        if input.shape[dim] % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({dim})={input.shape[dim]} is not divisible by {r}")
+    return PixelUnshuffle.apply(input, r)
+
