@@ -35,6 +35,7 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d", "pixel_shuffle", "pixel_unshuffle",
+    "interpolate",
 ]
 
 
@@ -599,3 +600,180 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
                                f"input.size({dim})={input.shape[dim]} is not divisible by {r}")
     return PixelUnshuffle.apply(input, r)
 
+
+
+# ====================================================================== interpolate
+def _source_positions(in_size: int, out_size: int, mode: str, align_corners: bool, scale, dtype):
+    """For each output position along one axis: the two input positions it reads and their weights
+    (i0, i1, w0, w1), computed exactly as PyTorch's CPU kernels do, so the same pixels are picked.
+
+    nearest:  i = min(floor(dst * r), in - 1) in float32, with r = 1/scale_factor when one was given,
+              else in/out (and the shortcuts i = dst when out == in, i = dst // 2 when out == 2*in).
+    linear:   src = r * dst                              (align_corners=True, r = (in-1)/(out-1))
+              src = max(r * (dst + 0.5) - 0.5, 0)        (align_corners=False, r as for nearest)
+              i0 = floor(src), i1 = min(i0 + 1, in - 1), w1 = src - i0, w0 = 1 - w1.
+    """
+    dst = np.arange(out_size)
+    ratio_t = np.float32 if mode == "nearest" else dtype  # nearest always works in float; linear in
+    if scale is not None and scale > 0:                    # the input's precision (float or double)
+        ratio = ratio_t(1.0 / scale)
+    else:
+        ratio = ratio_t(in_size) / ratio_t(out_size)
+    if mode == "nearest":
+        if out_size == in_size:
+            idx = dst
+        elif out_size == 2 * in_size:
+            idx = dst >> 1
+        else:
+            idx = np.minimum(np.floor(dst.astype(np.float32) * ratio).astype(np.int64), in_size - 1)
+        return idx, idx, np.ones(out_size, dtype), np.zeros(out_size, dtype)
+    if out_size == in_size and not align_corners:  # identity, whatever the scale factor said
+        return dst, dst, np.ones(out_size, dtype), np.zeros(out_size, dtype)
+    d = dst.astype(dtype)
+    if align_corners:
+        ratio = dtype(in_size - 1) / dtype(out_size - 1) if out_size > 1 else dtype(0)
+        src = ratio * d
+    else:
+        src = np.maximum(ratio * (d + dtype(0.5)) - dtype(0.5), dtype(0))
+    i0 = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+    w1 = np.clip(src - i0.astype(dtype), 0, 1).astype(dtype)
+    return i0, np.minimum(i0 + 1, in_size - 1), (1 - w1).astype(dtype), w1
+
+
+def _resize_matrix(in_size, out_size, mode, align_corners, scale, dtype) -> np.ndarray:
+    """The (out, in) matrix A of one axis: resized = A @ x along that axis; each row holds the (at most
+    two) weights of the input positions that output position reads."""
+    i0, i1, w0, w1 = _source_positions(in_size, out_size, mode, align_corners, scale, dtype.type)
+    a = np.zeros((out_size, in_size), dtype=dtype)
+    rows = np.arange(out_size)
+    np.add.at(a, (rows, i0), w0)  # add.at: i0 == i1 at the last input position
+    np.add.at(a, (rows, i1), w1)
+    return a
+
+
+class _Interpolate(NumpyFunction):
+    """Resampling of the last one or two axes, one small matrix per axis (A_h: (Ho, H), A_w: (Wo, W)):
+
+        out = A_h @ x @ A_w^T            (2-D; 1-D: out = x @ A_w^T)
+        grad_x = A_h^T @ g @ A_w         (a linear map's gradient is its transpose)
+
+    Nearest: each row of A is one-hot, so the forward is done as the equivalent gather x[..., i_h, i_w]
+    (exact, also for inf/NaN and uint8). Linear: each row has two weights that sum to 1.
+    Shapes: x (N, C, H, W) -> (N, C, Ho, Wo), or x (N, C, L) -> (N, C, Lo).
+    """
+
+    @staticmethod
+    def forward(ctx, x, out_size, mode, align_corners, scales):
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+        mats = [_resize_matrix(n, o, mode, align_corners, s, dtype)
+                for n, o, s in zip(x.shape[2:], out_size, scales)]
+        ctx.mats = mats
+        if mode == "nearest":  # one-hot rows: pick the column of each row's 1
+            idx = [a.argmax(axis=1) for a in mats]
+            return x[..., idx[0][:, None], idx[1]] if len(idx) == 2 else x[..., idx[0]]
+        if len(mats) == 2:
+            return mats[0] @ x @ mats[1].T
+        return x @ mats[0].T
+
+    @staticmethod
+    def backward(ctx, grad):
+        mats = ctx.mats
+        gx = mats[0].T @ grad @ mats[1] if len(mats) == 2 else grad @ mats[0]
+        return gx, None, None, None, None
+
+
+def _make_interpolate(node_name: str):
+    return type(node_name[:-len("Backward0")], (_Interpolate,), {"node_name": node_name})
+
+
+UpsampleNearest1D = _make_interpolate("UpsampleNearest1DBackward0")
+UpsampleNearest2D = _make_interpolate("UpsampleNearest2DBackward0")
+UpsampleLinear1D = _make_interpolate("UpsampleLinear1DBackward0")
+UpsampleBilinear2D = _make_interpolate("UpsampleBilinear2DBackward0")
+_KERNELS = {(3, "nearest"): (UpsampleNearest1D, "upsample_nearest1d"),
+            (4, "nearest"): (UpsampleNearest2D, "upsample_nearest2d"),
+            (3, "linear"): (UpsampleLinear1D, "upsample_linear1d"),
+            (4, "bilinear"): (UpsampleBilinear2D, "upsample_bilinear2d")}
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+    """Resize the spatial axes of (N, C, L) or (N, C, H, W) to `size`, or by `scale_factor`
+    (output size floor(in * scale_factor)). Modes: 'nearest', 'linear' (3-D), 'bilinear' (4-D),
+    'area' (adaptive average pooling). Argument checks, messages and pixel choices as PyTorch's."""
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    dim = input.dim() - 2
+    spatial = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        scales = [None] * max(dim, 0)
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got input with "
+                    f"spatial dimensions of {spatial} and output size of {size}. Please provide input tensor "
+                    "in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+            if not all(isinstance(s, (int, np.integer)) for s in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                                f"Tuple[int, int, int], but got size with types {[type(s) for s in size]}")
+            out_size = [int(s) for s in size]
+        else:
+            out_size = [int(size)] * max(dim, 0)
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, but got input "
+                    f"with spatial dimensions of {spatial} and scale_factor of shape {scale_factor}. Please "
+                    "provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
+                    "(s1, s2, ...,sK) format.")
+            scales = [float(s) for s in scale_factor]
+        else:
+            scales = [float(scale_factor)] * max(dim, 0)
+        out_size = [int(n * s) for n, s in zip(spatial, scales)]  # floor (truncation, as PyTorch)
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor:
+        if size is not None:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+        scales = [None] * dim  # the kernel then uses in/out, from the (integer) output size
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
+                         "requires a 4-D tensor as input")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not implemented in edutorch")
+    if mode == "area" and input.dim() in (3, 4):
+        return (adaptive_avg_pool1d if dim == 1 else adaptive_avg_pool2d)(input, out_size)
+    kernel = _KERNELS.get((input.dim(), mode))
+    if kernel is None:
+        wants = {"linear": 3, "bilinear": 4, "trilinear": 5}.get(mode)
+        if wants is not None and input.dim() in (3, 4, 5):
+            raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {wants}D input")
+        if input.dim() in (3, 4) and mode in ("nearest-exact", "bicubic", "lanczos") or input.dim() == 5:
+            raise NotImplementedError(f"interpolate: mode={mode!r} with {input.dim()}D input is not "
+                                      "implemented in edutorch")
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the modes: "
+            "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
+            f"(got {mode})")
+    fn, name = kernel
+    if min(out_size) <= 0:
+        axes = "HW"[-dim:] if dim <= 2 else "DHW"
+        if dim == 1:
+            raise RuntimeError(f"Input and output sizes should be greater than 0, but got input (W: "
+                               f"{spatial[0]}) and output (W: {out_size[0]})")
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input ("
+                           + ", ".join(f"{a}: {n}" for a, n in zip(axes, spatial)) + ") output ("
+                           + ", ".join(f"{a}: {n}" for a, n in zip(axes, out_size)) + ")")
+    kind = input._data.dtype.kind
+    if kind != "f" and not (kind == "u" and input._data.dtype.itemsize == 1 and mode == "nearest"):
+        dname = {"i": {8: "Long", 4: "Int", 2: "Short", 1: "Char"}.get(input._data.dtype.itemsize, "Int"),
+                 "b": "Bool", "u": "Byte"}.get(kind, str(input.dtype))
+        raise NotImplementedError(f'"{name}" not implemented for \'{dname}\'')
+    return fn.apply(input, tuple(out_size), mode, bool(align_corners), tuple(scales))
