@@ -1,1 +1,627 @@
-__all__: list = []  # being written
+"""Convolution as im2col + one matrix multiply; unfold / fold (im2col exposed); pad.
+
+Output size. A kernel of size k with dilation d spans d*(k-1) + 1 input pixels. Slide it with step s over an
+input of size H padded by p_top + p_bottom: the last window must still fit, so
+
+    H_out = floor((H + p_top + p_bottom - d*(k-1) - 1) / s) + 1        (the same formula for widths).
+
+Forward (one GEMM). Work channels-last: pad the input into an (N, H_p, W_p, C) buffer, take a strided
+*view* of every window, (N, H_out, W_out, kh, kw, C) — no copy — then copy it once into the im2col matrix
+``cols`` of shape (N*H_out*W_out, kh*kw*C): one row per output pixel, one column per (kernel offset,
+input channel). With the weight laid out as W_mat (kh*kw*C, O):
+
+    out[p, o] = sum_k cols[p, k] * W_mat[k, o]        out = cols @ W_mat  (+ bias)
+
+Both operands are contiguous, so this is one BLAS call. (Channels-first windows would give a strided
+operand; our design notes measured einsum over them 4x slower than PyTorch, this layout within 2x.)
+
+Backward. With G = grad_out as a (N*H_out*W_out, O) matrix:
+
+    grad_W_mat = cols.T @ G          (one GEMM; reshape back to (O, C, kh, kw))
+    grad_bias  = G summed over pixels
+    grad_x: output pixel (y, x) read input pixel (s*y + d*i, s*x + d*j) through kernel offset (i, j), so
+                 for each of the kh*kw offsets:  grad_x[:, d*i::s, d*j::s, :] += G @ W[:, :, i, j]
+                 (a loop over kernel offsets, one (P, O) @ (O, C) GEMM each; never over pixels or images).
+
+The input gradient could also be written as a *transposed convolution*: insert s-1 zeros between the
+gradient pixels, pad by d*(k-1), and convolve with the flipped, channel-swapped kernel (im2col + GEMM
+again). Measured on the CIFAR shapes of our notes the per-offset GEMMs were 2-4x faster (numbers in
+_input_grad), so that is what we use. ``conv_transpose2d``'s forward *is* this input gradient.
+
+Groups split the C input channels into ``groups`` blocks of C/groups, each seen only by its own O/groups
+filters: the GEMMs become one batched matmul over the groups (depthwise: groups == C).
+"""
+from __future__ import annotations
+
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .._tensor import Tensor
+from ..autograd.function import NumpyFunction
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold", "pad"]
+
+
+# ====================================================================== the im2col machinery (NumPy)
+def _windows(xp: np.ndarray, kernel, stride, dilation, out_hw) -> np.ndarray:
+    """(N, Hp, Wp, C) -> a strided view (N, H_out, W_out, kh, kw, C) of every window; no copy."""
+    n, _, _, c = xp.shape
+    sn, sh, sw, sc = xp.strides
+    return as_strided(xp, (n, out_hw[0], out_hw[1], kernel[0], kernel[1], c),
+                      (sn, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1], sc), writeable=False)
+
+
+def _im2col(xp, kernel, stride, dilation, out_hw, groups):
+    """The im2col matrix: (P, kh*kw*C) for groups == 1, else (groups, P, kh*kw*C/groups); P = N*H_out*W_out."""
+    win = _windows(xp, kernel, stride, dilation, out_hw)
+    n, ho, wo, kh, kw, c = win.shape
+    p = n * ho * wo
+    if groups == 1:
+        return win.reshape(p, kh * kw * c)  # the one copy of the forward pass
+    win = win.reshape(p, kh * kw, groups, c // groups)
+    return np.ascontiguousarray(win.transpose(2, 0, 1, 3)).reshape(groups, p, kh * kw * (c // groups))
+
+
+def _weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/g, kh, kw) -> W_mat (kh*kw*C, O), or (g, kh*kw*C/g, O/g) per group, rows ordered as cols' columns."""
+    o, cg, kh, kw = w.shape
+    if groups == 1:
+        return np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(kh * kw * cg, o)
+    w = w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1)
+    return np.ascontiguousarray(w).reshape(groups, kh * kw * cg, o // groups)
+
+
+def _grad_matrix(g: np.ndarray, groups: int) -> np.ndarray:
+    """grad_out (N, O, H_out, W_out) -> (P, O) channels-last, or (g, P, O/g)."""
+    n, o, ho, wo = g.shape
+    gm = np.ascontiguousarray(g.transpose(0, 2, 3, 1)).reshape(n * ho * wo, o)
+    if groups == 1:
+        return gm
+    return np.ascontiguousarray(gm.reshape(-1, groups, o // groups).transpose(1, 0, 2))
+
+
+def _pad_nhwc(x: np.ndarray, pads) -> np.ndarray:
+    """(N, C, H, W) -> zero-padded channels-last (N, H+pt+pb, W+pl+pr, C); pads = (pt, pb, pl, pr)."""
+    n, c, h, w = x.shape
+    pt, pb, pl, pr = pads
+    xp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
+    xp[:, pt:pt + h, pl:pl + w, :] = x.transpose(0, 2, 3, 1)
+    return xp
+
+
+def _conv_forward(x, w, stride, pads, dilation, groups):
+    """The convolution of NumPy arrays: returns out (N, O, H_out, W_out) and the cols for the backward."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    ho, wo = _out_size((h, wd), (kh, kw), stride, pads, dilation)
+    cols = _im2col(_pad_nhwc(x, pads), (kh, kw), stride, dilation, (ho, wo), groups)
+    out = cols @ _weight_matrix(w, groups)  # (P, O) or (g, P, O/g)
+    if groups > 1:
+        out = out.transpose(1, 0, 2)  # (P, g, O/g): the channels of group 0, then of group 1...
+    out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(out), cols
+
+
+def _input_grad(gm, w, groups, x_shape, pads, stride, dilation, out_hw):
+    """grad_x: for each of the kh*kw kernel offsets (i, j), one GEMM G @ W[:, :, i, j] gives the gradient of
+    the input pixels that offset read, (P, C); add it into the strided slab it came from.
+
+    Measured (2 threads, batch 64, k5 p2) against one GEMM G @ W_mat.T followed by a strided col2im, and
+    against the transposed convolution (zero-insert + pad + im2col + GEMM): 12 ms vs 50 / 30 ms for
+    32->32 ch 16x16, 4.7 vs 9 / 19 ms for 32->64 8x8. The per-offset products write contiguous (P, C)
+    blocks and never materialise a (P, kh*kw*C) matrix, so this is the one we keep.
+    """
+    n, c, h, wd = x_shape
+    o, cg, kh, kw = w.shape
+    ho, wo = out_hw
+    pt, pb, pl, pr = pads
+    # W per offset: (kh, kw, O, C) or (kh, kw, g, O/g, C/g)
+    wk = w.reshape(groups, o // groups, cg, kh, kw).transpose(3, 4, 0, 1, 2)
+    wk = np.ascontiguousarray(wk[:, :, 0] if groups == 1 else wk)
+    dxp = np.zeros((n, h + pt + pb, wd + pl + pr, groups, cg), dtype=gm.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            piece = gm @ wk[i, j]  # (P, C) or (g, P, C/g)
+            piece = piece.reshape(n, ho, wo, 1, cg) if groups == 1 else \
+                piece.reshape(groups, n, ho, wo, cg).transpose(1, 2, 3, 0, 4)
+            y0, x0 = i * dilation[0], j * dilation[1]
+            dxp[:, y0:y0 + stride[0] * (ho - 1) + 1:stride[0], x0:x0 + stride[1] * (wo - 1) + 1:stride[1]] += piece
+    dx = dxp[:, pt:pt + h, pl:pl + wd].reshape(n, h, wd, c)
+    return np.ascontiguousarray(dx.transpose(0, 3, 1, 2))
+
+
+def _weight_grad(cols, gm, w_shape, groups):
+    """grad_W = cols.T @ G, back in PyTorch's (O, C/g, kh, kw) layout."""
+    o, cg, kh, kw = w_shape
+    gw = cols.swapaxes(-1, -2) @ gm  # (kh*kw*C, O) or (g, kh*kw*C/g, O/g)
+    if groups == 1:
+        return np.ascontiguousarray(gw.reshape(kh, kw, cg, o).transpose(3, 2, 0, 1))
+    gw = gw.reshape(groups, kh, kw, cg, o // groups).transpose(0, 4, 3, 1, 2)
+    return np.ascontiguousarray(gw).reshape(o, cg, kh, kw)
+
+
+def _out_size(hw, kernel, stride, pads, dilation):
+    return tuple((hw[a] + pads[2 * a] + pads[2 * a + 1] - dilation[a] * (kernel[a] - 1) - 1) // stride[a] + 1
+                 for a in range(2))
+
+
+# ====================================================================== the ops
+class Convolution(NumpyFunction):
+    """out = conv2d(x, w) + b, x (N, C, H, W), w (O, C/groups, kh, kw), b (O,) or None.
+
+    Forward: im2col + one GEMM (module docstring). Backward:
+        grad_w = cols.T @ G,   grad_b = sum of G over (N, H_out, W_out),
+        grad_x = for each kernel offset (i, j): G @ W[:, :, i, j] added into the strided slab it read.
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dilation, groups):
+        out, cols = _conv_forward(x, w, stride, pads, dilation, groups)
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1)
+        # Keep x, not cols (PyTorch saves input and weight too): cols is kh*kw times bigger, and rebuilding
+        # it in backward costs one copy. Measured on the CIFAR step (benchmarks/cifar_step.py): peak memory
+        # 133 -> 117 MB, step time +10-20%. It also lets the engine catch an in-place change of x, as PyTorch.
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, w)
+        ctx.conf = (x.shape, stride, pads, dilation, groups)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        x_shape, stride, pads, dilation, groups = ctx.conf
+        gm = _grad_matrix(grad, groups)
+        grad_x = grad_w = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_x = _input_grad(gm, w, groups, x_shape, pads, stride, dilation, grad.shape[2:])
+        if ctx.needs_input_grad[1]:
+            cols = _im2col(_pad_nhwc(x, pads), w.shape[2:], stride, dilation, grad.shape[2:], groups)
+            grad_w = _weight_grad(cols, gm, w.shape, groups)
+        if ctx.needs_input_grad[2]:
+            grad_b = grad.sum(axis=(0, 2, 3))
+        return grad_x, grad_w, grad_b, None, None, None, None
+
+
+class ConvolutionTranspose(NumpyFunction):
+    """out = conv_transpose2d(x, w) + b, x (N, C_in, H, W), w (C_in, C_out/groups, kh, kw).
+
+    The transposed convolution is the *input gradient* of the convolution with the same weight: every
+    input pixel spreads w[c] (scaled by x) over a kh x kw patch of the output, patches stepping by s.
+        H_out = (H - 1)*s - 2p + d*(kh - 1) + output_padding + 1
+    so the forward is _input_grad (one GEMM per kernel offset, added into strided slabs), and the backward
+    swaps the roles again:
+        grad_x = conv2d(grad_out, w)   (same stride/padding/dilation/groups)
+        grad_w = cols(grad_out).T @ x  (the convolution's weight gradient with grad_out as its "input")
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dilation, groups, out_hw):
+        n, c_in, h, wd = x.shape
+        out_shape = (n, w.shape[1] * groups) + tuple(out_hw)
+        out = _input_grad(_grad_matrix(x, groups), w, groups, out_shape, pads, stride, dilation, (h, wd))
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1)
+        ctx.save_for_backward(x, w)
+        ctx.conf = (stride, pads, dilation, groups)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        stride, pads, dilation, groups = ctx.conf
+        grad_x = grad_w = grad_b = None
+        if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
+            gx, cols = _conv_forward(grad, w, stride, pads, dilation, groups)
+            grad_x = gx[:, :, :x.shape[2], :x.shape[3]] if ctx.needs_input_grad[0] else None
+            if ctx.needs_input_grad[1]:
+                grad_w = _weight_grad(cols, _grad_matrix(x, groups), w.shape, groups)
+        if ctx.needs_input_grad[2]:
+            grad_b = grad.sum(axis=(0, 2, 3))
+        return grad_x, grad_w, grad_b, None, None, None, None, None
+
+
+class Convolution1d(Convolution):
+    """conv1d as the 2-D op on a unit height: (N, C, L) -> (N, C, 1, L), so that one node is left."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, *conf):
+        return Convolution.forward(ctx, x[:, :, None], w[:, :, None], b, *conf)[:, :, 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx, gw, gb, *rest = Convolution.backward(ctx, grad[:, :, None])
+        return (None if gx is None else gx[:, :, 0], None if gw is None else gw[:, :, 0], gb, *rest)
+
+
+class ConvolutionTranspose1d(ConvolutionTranspose):
+    """conv_transpose1d as the 2-D op on a unit height."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, *conf):
+        return ConvolutionTranspose.forward(ctx, x[:, :, None], w[:, :, None], b, *conf)[:, :, 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx, gw, gb, *rest = ConvolutionTranspose.backward(ctx, grad[:, :, None])
+        return (None if gx is None else gx[:, :, 0], None if gw is None else gw[:, :, 0], gb, *rest)
+
+
+# ====================================================================== argument handling
+def _pair(v, n: int, name: str) -> tuple:
+    t = tuple(int(a) for a in v) if isinstance(v, (tuple, list)) else (int(v),) * n
+    if len(t) == 1 and n > 1:
+        t = t * n
+    if len(t) != n:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match the "
+                           f"convolution dimensions, but got {name}={list(t)}")
+    return t
+
+
+def _shape(t) -> str:
+    return str(list(t.shape))
+
+
+def _check_dtypes(input, weight, bias) -> None:
+    """No silent mixing of float32 and float64 (NumPy would upcast the GEMM): PyTorch's errors."""
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_type_word(input)} but found {_type_word(weight)}")
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(f"Input type ({_type_word(input).lower()}) and bias type ({_type_word(bias).lower()}) "
+                           "should be the same")
+
+
+def _type_word(t) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long"}.get(t.dtype._name, t.dtype._name)
+
+
+def _check_conv(input, weight, bias, stride, padding, dilation, groups, dims: int, name: str):
+    """PyTorch's argument checks; returns (stride, pads (pt, pb, pl, pr), dilation) for the 2-D op."""
+    _check_dtypes(input, weight, bias)
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, but got "
+                           f"input of size: {_shape(input)}")
+    if weight.dim() != dims + 2:
+        raise RuntimeError(f"Expected {dims + 2}-dimensional weight for {dims + 2}-dimensional input "
+                           f"{_shape(input)}, but got {weight.dim()}-dimensional weight of size {_shape(weight)} "
+                           "instead")
+    stride, dilation = _pair(stride, dims, "stride"), _pair(dilation, dims, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    kernel = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * dims
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            # total d*(k-1); the odd pixel goes to the end (right / bottom), as in PyTorch
+            pads = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                pads += [total // 2, total - total // 2]
+            padding = None
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    if padding is not None:
+        padding = _pair(padding, dims, "padding")
+        if any(p < 0 for p in padding):
+            raise RuntimeError("negative padding is not supported")
+        pads = [v for p in padding for v in (p, p)]
+    batched = input.shape if input.dim() == dims + 2 else (1,) + tuple(input.shape)
+    out_ch = weight.shape[0]
+    if out_ch % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size [{_shape(weight)}] instead")
+    if batched[1] != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_shape(weight)}, expected input{_shape(input)} "
+                           f"to have {weight.shape[1] * groups} channels, but got {batched[1]} channels instead")
+    padded = [batched[2 + a] + pads[2 * a] + pads[2 * a + 1] for a in range(dims)]
+    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if any(p < s for p, s in zip(padded, span)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, span))}). "
+                           "Kernel size can't be greater than actual input size")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_ch):
+        raise RuntimeError(f"Given weight of size {_shape(weight)}, expected bias to be 1-dimensional with {out_ch} "
+                           f"elements, but got bias of size {_shape(bias)} instead")
+    if dims == 1:  # run the 2-D op on a unit height
+        return (1,) + stride, (0, 0) + tuple(pads), (1,) + dilation
+    return stride, tuple(pads), dilation
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation, as PyTorch) of (N, C, H, W) or (C, H, W) input; see module docstring."""
+    stride, pads, dilation = _check_conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+    if input.dim() == 3:
+        return Convolution.apply(input.unsqueeze(0), weight, bias, stride, pads, dilation, groups).squeeze(0)
+    return Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """1-D convolution of (N, C, L) or (C, L) input: the 2-D op on a unit height, (N, C, 1, L)."""
+    stride, pads, dilation = _check_conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+    if input.dim() == 2:
+        return Convolution1d.apply(input.unsqueeze(0), weight, bias, stride, pads, dilation, groups).squeeze(0)
+    return Convolution1d.apply(input, weight, bias, stride, pads, dilation, groups)
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, dims, name):
+    _check_dtypes(input, weight, bias)
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, but got "
+                           f"input of size: {_shape(input)}")
+    if weight.dim() != dims + 2:
+        raise RuntimeError(f"Expected {dims + 2}-dimensional weight for {dims + 2}-dimensional input "
+                           f"{_shape(input)}, but got {weight.dim()}-dimensional weight of size {_shape(weight)} "
+                           "instead")
+    stride, dilation = _pair(stride, dims, "stride"), _pair(dilation, dims, "dilation")
+    padding, output_padding = _pair(padding, dims, "padding"), _pair(output_padding, dims, "output_padding")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding={list(output_padding)}, stride={list(stride)}, dilation={list(dilation)}")
+    x = input if input.dim() == dims + 2 else input.unsqueeze(0)
+    if x.shape[1] != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape(weight)}, expected input{_shape(input)} to "
+                           f"have {weight.shape[0]} channels, but got {x.shape[1]} channels instead")
+    if weight.shape[0] % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size [{_shape(weight)}] instead")
+    out_ch = weight.shape[1] * groups
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_ch):
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape(weight)}, expected bias to be 1-dimensional "
+                           f"with {out_ch} elements, but got bias of size {_shape(bias)} instead")
+    kernel = tuple(weight.shape[2:])
+    out_hw = tuple((x.shape[2 + a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (kernel[a] - 1)
+                   + output_padding[a] + 1 for a in range(dims))
+    if any(o <= 0 for o in out_hw):
+        raise RuntimeError(f"Given input size per channel: {list(x.shape[2:])}. Calculated output size per "
+                           f"channel: {list(out_hw)}. Output size is too small")
+    pads = tuple(v for p in padding for v in (p, p))
+    op = ConvolutionTranspose
+    if dims == 1:  # the 2-D op on a unit height
+        stride, pads, dilation, out_hw = (1,) + stride, (0, 0) + pads, (1,) + dilation, (1,) + out_hw
+        op = ConvolutionTranspose1d
+    out = op.apply(x, weight, bias, stride, pads, dilation, groups, out_hw)
+    return out if input.dim() == dims + 2 else out.squeeze(0)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed 2-D convolution (the input gradient of conv2d), weight (C_in, C_out/groups, kh, kw)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                           "conv_transpose2d")
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed 1-D convolution, via the 2-D op on a unit height."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                           "conv_transpose1d")
+
+
+# ====================================================================== unfold / fold: im2col exposed
+def _unfold_array(x, kernel, dilation, padding, stride):
+    """(N, C, H, W) -> (N, C*kh*kw, L): column l holds the window at block l, rows ordered (c, i, j)."""
+    n, c, h, w = x.shape
+    (kh, kw), (ph, pw) = kernel, padding
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = x
+    ho, wo = _out_size((h, w), kernel, stride, (ph, ph, pw, pw), dilation)
+    sn, sc, sh, sw = xp.strides
+    win = as_strided(xp, (n, c, kh, kw, ho, wo), (sn, sc, sh * dilation[0], sw * dilation[1], sh * stride[0],
+                                                 sw * stride[1]), writeable=False)
+    return win.reshape(n, c * kh * kw, ho * wo)
+
+
+def _fold_array(cols, out_hw, kernel, dilation, padding, stride):
+    """(N, C*kh*kw, L) -> (N, C, H, W): every column entry is *added* back to the pixel it was read from."""
+    n = cols.shape[0]
+    (kh, kw), (ph, pw), (h, w) = kernel, padding, out_hw
+    ho, wo = _out_size((h, w), kernel, stride, (ph, ph, pw, pw), dilation)
+    blocks = cols.reshape(n, -1, kh, kw, ho, wo)
+    out = np.zeros((n, blocks.shape[1], h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for i in range(kh):  # a loop over kernel offsets only
+        for j in range(kw):
+            y0, x0 = i * dilation[0], j * dilation[1]
+            out[:, :, y0:y0 + stride[0] * (ho - 1) + 1:stride[0], x0:x0 + stride[1] * (wo - 1) + 1:stride[1]] \
+                += blocks[:, :, i, j]
+    return np.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
+
+
+class Im2Col(NumpyFunction):
+    """unfold: out[n, (c, i, j), l] = x_padded[n, c, s*y_l + d*i, s*x_l + d*j]  (a copy of every window).
+
+    Each input pixel appears in several columns, so its gradient is the sum over them: grad_x = fold(grad).
+    """
+
+    @staticmethod
+    def forward(ctx, x, kernel, dilation, padding, stride):
+        ctx.unbatched = x.ndim == 3  # (C, H, W): work on a batch of one
+        x = x[None] if ctx.unbatched else x
+        ctx.conf = (x.shape[2:], kernel, dilation, padding, stride)
+        out = _unfold_array(x, kernel, dilation, padding, stride)
+        return out[0] if ctx.unbatched else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = _fold_array(grad[None] if ctx.unbatched else grad, *ctx.conf)
+        return grad[0] if ctx.unbatched else grad, None, None, None, None
+
+
+class Col2Im(NumpyFunction):
+    """fold: the adjoint of unfold, out = sum of every column entry into its pixel.  grad_cols = unfold(grad)."""
+
+    @staticmethod
+    def forward(ctx, cols, out_hw, kernel, dilation, padding, stride):
+        ctx.unbatched = cols.ndim == 2  # (C*kh*kw, L): work on a batch of one
+        cols = cols[None] if ctx.unbatched else cols
+        ctx.conf = (kernel, dilation, padding, stride)
+        out = _fold_array(cols, out_hw, kernel, dilation, padding, stride)
+        return out[0] if ctx.unbatched else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = _unfold_array(grad[None] if ctx.unbatched else grad, *ctx.conf)
+        return grad[0] if ctx.unbatched else grad, None, None, None, None, None
+
+
+def _fold_args(kernel_size, dilation, padding, stride):
+    return tuple(_pair(v, 2, name) for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                                                    (padding, "padding"), (stride, "stride")))
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """im2col: (N, C, H, W) or (C, H, W) -> (N, C*kh*kw, L), L = H_out * W_out sliding blocks."""
+    kernel, dilation, padding, stride = _fold_args(kernel_size, dilation, padding, stride)
+    if input.dim() < 3:  # PyTorch fails while reading the size of dim 2
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(input.dim(), 1)}, "
+                         f"{max(input.dim(), 1) - 1}], but got 2)")
+    if input.dim() != 4 and input.dim() != 3:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor for input with possibly 0 batch size and "
+                           f"non-zero dimensions for input, but got: {_shape(input)}")
+    hw = tuple(input.shape[-2:])
+    blocks = _out_size(hw, kernel, stride, (padding[0],) * 2 + (padding[1],) * 2, dilation)
+    if any(b < 1 for b in blocks):
+        raise RuntimeError(f"Given input with spatial size {hw}, kernel_size={kernel}, dilation={dilation}, "
+                           f"padding={padding}, calculated shape of the array of sliding blocks as {blocks}, "
+                           "but its components must be at least one.")
+    return Im2Col.apply(input, kernel, dilation, padding, stride)
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """col2im: (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, *output_size), overlapping entries summed."""
+    out_hw = _pair(output_size, 2, "output_size")
+    kernel, dilation, padding, stride = _fold_args(kernel_size, dilation, padding, stride)
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+                           f"non-zero dimensions for input, but got: {_shape(input)}")
+    x = input if input.dim() == 3 else input.unsqueeze(0)
+    if x.shape[1] % (kernel[0] * kernel[1]) != 0:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
+                           f"but got input.size(1)={x.shape[1]} and kernel_size={kernel}.")
+    blocks = _out_size(out_hw, kernel, stride, (padding[0],) * 2 + (padding[1],) * 2, dilation)
+    if any(b < 1 for b in blocks) or blocks[0] * blocks[1] != x.shape[2]:
+        raise RuntimeError(f"Given output_size={out_hw}, kernel_size={kernel}, dilation={dilation}, "
+                           f"padding={padding}, stride={stride}, expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, "
+                           f"but got input.size(2)={x.shape[2]}.")
+    return Col2Im.apply(input, out_hw, kernel, dilation, padding, stride)
+
+
+# ====================================================================== pad
+def _source_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
+    """For one padded dim: which input index each of the before + n + after output positions copies."""
+    i = np.arange(-before, n + after)
+    if mode == "reflect":  # mirror about the edge pixels, which are not repeated
+        i = np.abs(i)
+        return np.where(i > n - 1, 2 * (n - 1) - i, i)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    return i % n  # circular
+
+
+class ConstantPadNd(NumpyFunction):
+    """Constant padding (negative amounts crop). grad = the gradient cut back to the input's window."""
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        # pads: one (before, after) per dim of x, first dim first
+        crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(x.shape, pads))
+        ctx.conf = (pads, x.shape)
+        return np.pad(x[crop], [(max(b, 0), max(a, 0)) for b, a in pads], constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        pads, shape = ctx.conf
+        crop = tuple(slice(max(b, 0), grad.shape[k] - max(a, 0)) for k, (b, a) in enumerate(pads))
+        return np.pad(grad[crop], [(max(-b, 0), max(-a, 0)) for b, a in pads]), None, None
+
+
+class IndexPad(NumpyFunction):
+    """reflect / replicate / circular padding: out = x.take(index, axis) along each padded axis.
+
+    Each output entry copies one input entry, so grad_x sums the gradients of all its copies: the middle
+    block maps one-to-one, the few border rows are scatter-added (np.add.at) into their sources.
+    """
+
+    @staticmethod
+    def forward(ctx, x, pads, mode):
+        ctx.conf = []
+        for axis in range(x.ndim - len(pads), x.ndim):
+            before, after = pads[axis - (x.ndim - len(pads))]
+            index = _source_index(x.shape[axis], before, after, mode)
+            ctx.conf.append((axis, before, x.shape[axis], index))
+            x = x.take(index, axis=axis)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        for axis, before, n, index in reversed(ctx.conf):
+            g = np.moveaxis(grad, axis, 0)
+            out = g[before:before + n].copy()
+            np.add.at(out, index[:before], g[:before])
+            np.add.at(out, index[before + n:], g[before + n:])
+            grad = np.moveaxis(out, 0, axis)
+        return grad, None, None
+
+
+def _index_pad(name):
+    return type(name, (IndexPad,), {"node_name": f"{name}Backward0"})
+
+
+_INDEX_PADS = {(mode, k): _index_pad(f"{prefix}Pad{k}D") for mode, prefix in
+               (("reflect", "Reflection"), ("replicate", "Replication")) for k in (1, 2, 3)}
+_CircularPad = type("CircularPad", (IndexPad,), {"node_name": "CopySlices"})  # PyTorch builds it from slices
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, front, back), last dim first."""
+    pad = [int(p) for p in pad]
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    k = len(pad) // 2
+    if mode == "constant":
+        if k > input.dim():
+            raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but "
+                               f"got padding length {len(pad)} and input of dimension {input.dim()}")
+        pads = [(0, 0)] * (input.dim() - k) + [(pad[2 * a], pad[2 * a + 1]) for a in reversed(range(k))]
+        return ConstantPadNd.apply(input, tuple(pads), 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if k not in (1, 2, 3) or input.dim() not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    pads = [(pad[2 * a], pad[2 * a + 1]) for a in reversed(range(k))]
+    for a, (b, e) in enumerate(pads):
+        dim = input.dim() - k + a
+        n = input.shape[dim]
+        if mode == "reflect" and (b >= n or e >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({b}, {e}) at dimension {dim} of input {_shape(input)}")
+        if mode == "circular" and (b > n or e > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if mode == "replicate" and n == 0:
+            raise RuntimeError(f"Expected input's dimension {dim} to be non-empty, but got {_shape(input)}")
+        if min(b, e) < 0:
+            raise RuntimeError(f"negative padding is not supported for mode {mode}, got {pad}")
+    op = _CircularPad if mode == "circular" else _INDEX_PADS[(mode, k)]
+    return op.apply(input, tuple(pads), mode)
