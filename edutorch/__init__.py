@@ -78,3 +78,4 @@ def can_cast(from_: dtype, to: dtype) -> bool:
 from . import nn  # noqa: E402  (nn builds on everything above)
 from . import optim  # noqa: E402  (optim updates nn's parameters)
 from .serialization import load, save  # noqa: E402
+from .utils import data as _utils_data  # noqa: E402,F401  (so torch.utils.data works after `import torch`)
