@@ -14,8 +14,9 @@ import numpy as np
 class dtype:
     """A tensor element type, e.g. ``torch.float32``. Compare with ``==`` or ``is``."""
 
-    def __init__(self, name: str, numpy_dtype, category: int, itemsize: int):
+    def __init__(self, name: str, numpy_dtype, category: int, itemsize: int, c_name: str):
         self._name = name
+        self._c_name = c_name  # PyTorch's C type name, used in its messages: "Float", "torch.LongTensor"
         self._numpy = np.dtype(numpy_dtype)
         self._category = category  # 0 bool, 1 integer, 2 floating point: promotion goes upward
         self.itemsize = itemsize
@@ -43,15 +44,15 @@ class dtype:
         return (_dtype_by_name, (self._name,))
 
 
-float32 = dtype("float32", np.float32, 2, 4)
-float64 = dtype("float64", np.float64, 2, 8)
-float16 = dtype("float16", np.float16, 2, 2)
-int64 = dtype("int64", np.int64, 1, 8)
-int32 = dtype("int32", np.int32, 1, 4)
-int16 = dtype("int16", np.int16, 1, 2)
-int8 = dtype("int8", np.int8, 1, 1)
-uint8 = dtype("uint8", np.uint8, 1, 1)
-bool_ = dtype("bool", np.bool_, 0, 1)
+float32 = dtype("float32", np.float32, 2, 4, "Float")
+float64 = dtype("float64", np.float64, 2, 8, "Double")
+float16 = dtype("float16", np.float16, 2, 2, "Half")
+int64 = dtype("int64", np.int64, 1, 8, "Long")
+int32 = dtype("int32", np.int32, 1, 4, "Int")
+int16 = dtype("int16", np.int16, 1, 2, "Short")
+int8 = dtype("int8", np.int8, 1, 1, "Char")
+uint8 = dtype("uint8", np.uint8, 1, 1, "Byte")
+bool_ = dtype("bool", np.bool_, 0, 1, "Bool")
 
 _ALL = (float32, float64, float16, int64, int32, int16, int8, uint8, bool_)
 _BY_NUMPY = {d._numpy: d for d in _ALL}

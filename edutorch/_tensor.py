@@ -290,10 +290,7 @@ class Tensor:
 
     def type(self, dtype=None):
         if dtype is None:
-            names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                     "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-                     "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
-            return "torch." + names[self.dtype._name]
+            return f"torch.{self.dtype._c_name}Tensor"
         return self.to(_dtype.to_dtype(dtype))
 
     def type_as(self, other: "Tensor") -> "Tensor":

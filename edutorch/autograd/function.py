@@ -132,8 +132,7 @@ class BackwardNode(Node):
         """PyTorch's error for a saved tensor that an in-place op changed after it was saved."""
         if now == saved:
             return
-        kind = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor"}.get(
-            tensor.dtype._name, "Tensor")
+        kind = tensor.dtype._c_name + "Tensor"
         # Name the op that made the tensor, as PyTorch does ("output 0 of Exp").
         if role.startswith("output"):
             where = f", which is {role} {_op_name(self._name)},"

@@ -80,15 +80,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input.dtype is not weight.dtype or bias.dtype is not weight.dtype:
         other = bias if input.dtype is weight.dtype else input
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{_C_TYPE.get(other.dtype._name, other.dtype)} and "
-                           f"{_C_TYPE.get(weight.dtype._name, weight.dtype)}")
+                           f"{other.dtype._c_name} and "
+                           f"{weight.dtype._c_name}")
     if input.dim() == 2:
         return Addmm.apply(bias, input, wt)
     rows = input.reshape(-1, input.shape[-1])  # fold (*, in) into (N, in): a view, as in PyTorch
     return Addmm.apply(bias, rows, wt).view(*input.shape[:-1], wt.shape[1])
 
 
-_C_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -254,8 +253,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers "
                            f"= {weight.numel()} and channel size = {channels}.")
     if input.dtype is not weight.dtype:
-        raise RuntimeError(f"prelu: Type promoting not supported. Got {_C_TYPE.get(input.dtype._name)} and "
-                           f"{_C_TYPE.get(weight.dtype._name)}")
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {input.dtype._c_name} and "
+                           f"{weight.dtype._c_name}")
     return _act.PreluKernel.apply(input, weight)
 
 

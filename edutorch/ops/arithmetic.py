@@ -817,16 +817,10 @@ def where(condition: Tensor, input=None, other=None):
 
         return nonzero(condition, as_tuple=True)
     if condition.dtype is not _dtype.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {_type_name(condition.dtype)}")
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {(condition.dtype)._c_name}")
     a, b, dtype = _binary(input, other)
     # The condition is passed as an array so it is not a graph input, as in PyTorch.
     return Where.apply(condition._data, a, b, dtype)
-
-
-def _type_name(dtype) -> str:
-    from .inplace import _type_name as name
-
-    return name(dtype)
 
 
 class Lerp(NumpyFunction):

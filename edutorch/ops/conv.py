@@ -276,7 +276,7 @@ def _check_dtypes(input, weight, bias) -> None:
 
 
 def _type_word(t) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long"}.get(t.dtype._name, t.dtype._name)
+    return t.dtype._c_name
 
 
 def _check_conv(input, weight, bias, stride, padding, dilation, groups, dims: int, name: str):

@@ -44,10 +44,6 @@ def _accumulate_at(shape: tuple, key: tuple, values: np.ndarray) -> np.ndarray:
     return out.reshape(shape)
 
 
-def _type_name(dtype) -> str:
-    return inplace._type_name(dtype)
-
-
 # ------------------------------------------------------------------------------ basic indexing: views
 class Select(NumpyFunction):
     """out = a[i] along dim ``dim``: one slice, without that dim (a view).
@@ -298,7 +294,7 @@ def setitem(input: Tensor, index, value) -> None:
     if not isinstance(value, (Tensor, bool, int, float, np.number, np.bool_)):
         kind = type(value)
         name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-        raise TypeError(f"can't assign a {name} to a torch.{_type_name(input.dtype)}Tensor")
+        raise TypeError(f"can't assign a {name} to a torch.{input.dtype._c_name}Tensor")
     steps, key = _parse_index(input, index, keep_full_slice=False)
     target = _apply_steps(input, steps)  # a view of input (or input itself): the part that is written
     if key is None:
@@ -544,7 +540,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """``value`` (a number or 0-d tensor) where the bool ``mask`` is True, ``input`` elsewhere."""
     if mask.dtype._name != "bool":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_type_name(mask.dtype).lower()}")
+                           f"{mask.dtype._c_name.lower()}")
     value = _fill_value(value, "masked_fill_")
     try:
         np.broadcast_shapes(input.shape, mask.shape)

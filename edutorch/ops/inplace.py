@@ -32,8 +32,8 @@ def assign(self, result, check_leaf: bool = True):
         )
     if result.dtype._category > self.dtype._category:
         raise RuntimeError(
-            f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
-            f"{_type_name(self.dtype)}"
+            f"result type {result.dtype._c_name} can't be cast to the desired output type "
+            f"{self.dtype._c_name}"
         )
     if recording and self._base is not None and any(step[3] is not None for step in self._view_chain):
         # PyTorch forbids it: one node made several views (split, chunk, unbind), so there is no single
@@ -54,11 +54,6 @@ def assign(self, result, check_leaf: bool = True):
         else:
             self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
     return self
-
-
-def _type_name(dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[dtype._name]
 
 
 def _check_writable(self, check_leaf: bool) -> None:

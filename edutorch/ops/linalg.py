@@ -35,12 +35,10 @@ def _mT(x):
 _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
            "bool": "bool"}
-_TYPE_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-              "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _type_name(t: Tensor) -> str:
-    return _TYPE_NAME[t.dtype._name]
+    return t.dtype._c_name
 
 
 def _check_tensors(op: str, **args) -> None:

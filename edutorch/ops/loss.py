@@ -25,7 +25,6 @@ from ..autograd import grad_mode
 from ..autograd.function import NumpyFunction
 from .activation import log_softmax
 from .arithmetic import broadcast_shapes, where
-from .inplace import _type_name
 from .reduction import norm
 
 __all__ = [
@@ -87,7 +86,7 @@ def _check_float(name: str, *tensors: Tensor) -> None:
     for t in tensors:
         if not t.dtype.is_floating_point:
             raise NotImplementedError(
-                f"{name} is not implemented for '{_type_name(t.dtype)}' tensors: losses need floating "
+                f"{name} is not implemented for '{t.dtype._c_name}' tensors: losses need floating "
                 "point predictions; convert with .float()")
 
 
@@ -279,7 +278,7 @@ class NllLoss2d(NllLoss):
 def _check_target_dtype(target: Tensor) -> None:
     if target.dtype not in (_dtype.int64, _dtype.uint8):
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_type_name(target.dtype)}: class-index "
+            f"expected target dtype to be Long or Byte, but got {target.dtype._c_name}: class-index "
             "targets are int64 (use target.long())")
 
 
@@ -307,7 +306,7 @@ def _check_nll_args(input: Tensor, target: Tensor, weight, ignore_index: int) ->
                            f"(input of shape {list(input.shape)})")
     _check_target_dtype(target)
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"nll_loss not implemented for '{_type_name(input.dtype)}': the input "
+        raise NotImplementedError(f"nll_loss not implemented for '{input.dtype._c_name}': the input "
                                   "holds log-probabilities, a floating point tensor")
     n_classes = input.shape[0 if input.dim() == 1 else 1]
     _check_class_weight(weight, n_classes)
@@ -396,7 +395,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
     """Cross entropy against class probabilities: -sum_c p_c log_softmax(x)_c (weighted by w_c)."""
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                           f"{_type_name(target.dtype)}")
+                           f"{target.dtype._c_name}")
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     _check_class_weight(weight, n_classes, prefix="cross_entropy: ")
@@ -458,7 +457,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, size_averag
             "deprecated. Please ensure they have the same size.")
     _check_float("binary_cross_entropy", input)
     if target.dtype is not input.dtype:
-        raise RuntimeError(f"Found dtype {_type_name(target.dtype)} but expected {_type_name(input.dtype)}: "
+        raise RuntimeError(f"Found dtype {target.dtype._c_name} but expected {input.dtype._c_name}: "
                            "the target must have the input's dtype (use target.float())")
     x = input._data
     if ((x < 0) | (x > 1)).any():
@@ -534,8 +533,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     _check_float("binary_cross_entropy_with_logits", input)
     if not target.dtype.is_floating_point:
-        raise RuntimeError(f"result type {_type_name(input.dtype)} can't be cast to the desired output type "
-                           f"{_type_name(target.dtype)}: the target must be floating point (use "
+        raise RuntimeError(f"result type {input.dtype._c_name} can't be cast to the desired output type "
+                           f"{target.dtype._c_name}: the target must be floating point (use "
                            "target.float())")
     _check_constant("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
     for name, t in (("weight", weight), ("pos_weight", pos_weight)):

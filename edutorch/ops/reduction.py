@@ -87,10 +87,6 @@ def _sum_dtype(input: Tensor, dtype) -> np.dtype:
     return input._data.dtype if input.dtype.is_floating_point else np.dtype(np.int64)
 
 
-def _type_name(dtype) -> str:
-    from .inplace import _type_name as name
-
-    return name(dtype)
 
 
 def _check_nonempty(input: Tensor, dims: tuple, name: str, full: bool) -> None:
@@ -172,12 +168,12 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     if dtype is not None and not _dtype.to_dtype(dtype).is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
-            f"complex dtype. Got: {_type_name(_dtype.to_dtype(dtype))}"
+            f"complex dtype. Got: {(_dtype.to_dtype(dtype))._c_name}"
         )
     if dtype is None and not input.dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {_type_name(input.dtype)}"
+            f"complex dtype. Got: {(input.dtype)._c_name}"
         )
     dims = _dims(dim, input.dim(), "mean")
     op = MeanAll if dim is None else Mean
@@ -387,7 +383,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         p = 2
     if not input.dtype.is_floating_point:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                           f"Got {_type_name(input.dtype)}")
+                           f"Got {(input.dtype)._c_name}")
     dims = _dims(dim, input.dim(), "norm")
     if p in (math.inf, -math.inf) and input.numel() == 0:
         # max/min of nothing has no value (unlike a sum, which is 0).

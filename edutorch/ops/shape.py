@@ -429,7 +429,7 @@ def _expanded_shape(input: Tensor, sizes: tuple) -> tuple:
     ndim, lead = input.dim(), len(sizes) - input.dim()
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.{_type_name(input.dtype)}Tensor{{{list(input.shape)}}}, size={list(sizes)}): the "
+            f"expand(torch.{(input.dtype)._c_name}Tensor{{{list(input.shape)}}}, size={list(sizes)}): the "
             f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
             f"in the tensor ({ndim})"
         )
@@ -456,10 +456,6 @@ def _expanded_shape(input: Tensor, sizes: tuple) -> tuple:
     return tuple(shape)
 
 
-def _type_name(dtype) -> str:
-    from .inplace import _type_name as name
-
-    return name(dtype)
 
 
 def expand(input: Tensor, *sizes) -> Tensor:

@@ -30,6 +30,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import enable_grad
+from ..nn.modules.module import _typename  # torch.typename: 'torch.FloatTensor', 'int', ...
 
 __all__ = ["Optimizer"]
 
@@ -254,14 +255,6 @@ class Optimizer:
 
 
 # ---------------------------------------------------------------------- helpers the optimizers share
-def _typename(obj) -> str:
-    """How PyTorch names a type in its messages: ``torch.FloatTensor``, ``float``, ``mymodule.Thing``."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = type(obj).__module__
-    return type(obj).__qualname__ if module == "builtins" else module + "." + type(obj).__qualname__
-
-
 def _cast_state(param: Tensor, key, value):
     """A loaded state value for ``param``: tensors copied (never shared with the checkpoint) and cast."""
     if isinstance(value, Tensor):
