@@ -30,7 +30,7 @@ from .ops.arithmetic import (abs, absolute, add, broadcast_shapes, ceil, clamp, 
                              minimum, mul, multiply, neg, negative, pow, reciprocal, remainder, round,
                              rsqrt, sign, sin, sqrt, square, sub, subtract, tan, true_divide, trunc, where)
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
-from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum,
+from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod, cumsum,
                             logsumexp, max, mean, min, norm, prod, sort, std, sum, topk, var)
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, flip, meshgrid, movedim, narrow,
                         permute, repeat_interleave, reshape, roll, split, squeeze, stack, swapaxes, t,

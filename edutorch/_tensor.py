@@ -900,6 +900,9 @@ class Tensor:
     def count_nonzero(self, dim=None):
         return _red.count_nonzero(self, dim)
 
+    def bincount(self, weights=None, minlength=0):
+        return _red.bincount(self, weights, minlength)
+
     # linear algebra
     def matmul(self, other):
         return _linalg.matmul(self, other)

@@ -625,6 +625,29 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
     return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
 
 
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0, 1, ..., max(input) occurs in a 1-D tensor of non-negative integers.
+
+    ``out[v]`` counts the elements equal to ``v`` (or sums their ``weights``); the result has
+    ``max(max(input) + 1, minlength)`` entries. Counts are int64; weighted sums are float32 for
+    float32 weights and float64 otherwise, as PyTorch's. Not differentiable.
+    """
+    values = input._data
+    if values.dtype.kind == "f":
+        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{input.dtype._c_name}\'')
+    if values.ndim != 1 or values.dtype.kind == "b" or (values.size and values.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return Tensor._make(np.bincount(values, minlength=minlength).astype(np.int64))
+    if weights._data.shape != values.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = np.float32 if weights._data.dtype == np.float32 else np.float64
+    counts = np.bincount(values, weights=weights._data.astype(out_dtype), minlength=minlength)
+    return Tensor._make(counts.astype(out_dtype, copy=False))
+
+
 # ------------------------------------------------------------------------------ cumsum, cumprod
 class Cumsum(NumpyFunction):
     """out_k = a_0 + ... + a_k along ``dim``.

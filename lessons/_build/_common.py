@@ -8,6 +8,8 @@ its lessons in a dict ``{"06_modules": [cells...], ...}`` and ends with ``sys.ex
     python lessons/_build/build_XX_YY.py --torch         # also run a copy on real PyTorch and compare
     python lessons/_build/build_XX_YY.py --torch-only    # only the PyTorch comparison (notebooks as stored)
     python lessons/_build/build_XX_YY.py --no-execute    # write the notebooks without outputs
+    python lessons/_build/build_XX_YY.py --torch --twin-kernel=torchvision-oracle
+                                         # run the PyTorch copy in a kernel that has torchvision
 
 Every code cell must run unchanged on PyTorch: the only difference between the two runs is the
 ``import edutorch...`` lines of the setup cell, which become ``import torch...``. Cells whose output is
@@ -28,8 +30,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 LESSONS = Path(__file__).resolve().parents[1]
 IMPORT_LINE = "import edutorch as torch"
 IGNORE = "# NBVAL_IGNORE_OUTPUT"
-# `import edutorch as torch`, `import edutorch.nn as nn`, ... -> `import torch...` for the PyTorch twin
-_ENGINE_IMPORT = re.compile(r"^import edutorch\b", re.MULTILINE)
+# The PyTorch twin's import lines: `from edutorch.vision import transforms` -> `from torchvision import
+# transforms`, then `import edutorch as torch`, `from edutorch.utils.data import ...` -> `... torch...`
+_VISION_IMPORT = re.compile(r"^(from|import) edutorch\.vision\b", re.MULTILINE)
+_ENGINE_IMPORT = re.compile(r"^(from|import) edutorch\b", re.MULTILINE)
+
+
+def to_pytorch(source: str) -> str:
+    """A cell's code with edutorch's import lines turned into PyTorch's (and torchvision's)."""
+    return _ENGINE_IMPORT.sub(r"\1 torch", _VISION_IMPORT.sub(r"\1 torchvision", source))
 
 
 def md(text: str):
@@ -40,12 +49,18 @@ def code(text: str):
     return new_code_cell(textwrap.dedent(text).strip("\n"))
 
 
-def setup(*extra_imports: str, nn: bool = False):
+def setup(*extra_imports: str, nn: bool = False, engine_imports: tuple = ()):
     """The one setup cell of a lesson: imports, the engine switch, seeds, inline figures.
 
-    ``nn=True`` also imports ``nn`` and ``F`` (``torch.nn`` and ``torch.nn.functional``).
+    ``nn=True`` also imports ``nn`` and ``F`` (``torch.nn`` and ``torch.nn.functional``);
+    ``engine_imports`` are more ``from edutorch... import ...`` lines, placed under the engine switch.
     """
-    if nn:
+    if engine_imports:  # a longer import block: one comment above it
+        engine = ["# to run this lesson on PyTorch, change `edutorch` to `torch` and `edutorch.vision` to",
+                  "# `torchvision` in the import lines below",
+                  IMPORT_LINE, *(["import edutorch.nn as nn", "import edutorch.nn.functional as F"] if nn else []),
+                  *engine_imports]
+    elif nn:
         engine = [f"{IMPORT_LINE}                    # <- change `edutorch` to `torch` in these",
                   "import edutorch.nn as nn                    #    three lines to run this lesson",
                   "import edutorch.nn.functional as F          #    on PyTorch"]
@@ -75,10 +90,10 @@ def build(name: str, cells: list) -> nbformat.NotebookNode:
     return nb
 
 
-def execute(nb, allow_errors: bool = False):
+def execute(nb, allow_errors: bool = False, kernel_name: str = "python3"):
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
+    client = NotebookClient(nb, timeout=300, kernel_name=kernel_name, allow_errors=allow_errors,
                             resources={"metadata": {"path": str(LESSONS)}})
     client.execute()
     return nb
@@ -113,14 +128,19 @@ def check_errors(name: str, nb) -> None:
                 print(f"  !! {name} cell {i}: {o.get('ename', 'stderr')} {o.get('evalue', o.get('text', ''))[:300]}")
 
 
-def torch_compare(name: str, nb) -> int:
-    """Run a copy with `import torch` and compare every compared cell's output. Returns #differences."""
+def torch_compare(name: str, nb, kernel_name: str = "python3") -> int:
+    """Run a copy with `import torch` and compare every compared cell's output. Returns #differences.
+
+    Lessons that use torchvision need a kernel where it is installed: torchvision cannot live beside
+    the torch our tests use, so ``--twin-kernel=NAME`` names a Jupyter kernel of another environment
+    (we used one with torch 2.14 + torchvision 0.29.1, registered as ``torchvision-oracle``).
+    """
     twin = copy.deepcopy(nb)
     for cell in twin.cells:
         if cell.cell_type == "code":
-            cell.source = _ENGINE_IMPORT.sub("import torch", cell.source)
+            cell.source = to_pytorch(cell.source)
             cell.outputs = []
-    execute(twin, allow_errors=True)
+    execute(twin, allow_errors=True, kernel_name=kernel_name)
     diffs = 0
     for i, (ours, theirs) in enumerate(zip(nb.cells, twin.cells)):
         if ours.cell_type != "code":
@@ -141,11 +161,13 @@ def torch_compare(name: str, nb) -> int:
 
 def main(notebooks: dict, argv: list) -> int:
     names = [a for a in argv if not a.startswith("--")] or list(notebooks)
+    kernels = [a.split("=", 1)[1] for a in argv if a.startswith("--twin-kernel=")]
+    twin_kernel = kernels[0] if kernels else "python3"
     failures = 0
     for name in names:
         path = LESSONS / f"{name}.ipynb"
         if "--torch-only" in argv:
-            failures += torch_compare(name, nbformat.read(path, as_version=4))
+            failures += torch_compare(name, nbformat.read(path, as_version=4), twin_kernel)
             continue
         nb = build(name, notebooks[name])
         if "--no-execute" not in argv:
@@ -154,5 +176,5 @@ def main(notebooks: dict, argv: list) -> int:
         nbformat.write(nb, path)
         print(f"wrote {path.relative_to(LESSONS.parent)}")
         if "--torch" in argv:
-            failures += torch_compare(name, nb)
+            failures += torch_compare(name, nb, twin_kernel)
     return 1 if failures else 0

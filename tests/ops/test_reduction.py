@@ -667,3 +667,38 @@ def test_std_of_huge_values_stays_finite_like_torch(torch):
     ours, theirs = edutorch.tensor(values).std(), torch.tensor(values).std()
     assert ours.dtype is edutorch.float32
     np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------------- bincount
+@pytest.mark.parametrize("values,kwargs", [
+    ([1, 2, 2, 5], {}),
+    ([1, 2, 2, 5], {"minlength": 8}),
+    ([], {}),
+    ([0, 0, 3], {"weights": [0.5, 1.5, 2.0]}),
+])
+def test_bincount_matches_torch(torch, values, kwargs):
+    weights = kwargs.pop("weights", None)
+    for dtype in ("int64", "uint8"):
+        ours = edutorch.bincount(edutorch.tensor(values, dtype=getattr(edutorch, dtype)), minlength=kwargs.get("minlength", 0),
+                                 weights=None if weights is None else edutorch.tensor(weights))
+        theirs = torch.bincount(torch.tensor(values, dtype=getattr(torch, dtype)), minlength=kwargs.get("minlength", 0),
+                                weights=None if weights is None else torch.tensor(weights))
+        assert_same(ours, theirs)
+    if weights is not None:  # float64 weights (and integer ones) give float64 sums
+        ours = edutorch.tensor(values).bincount(edutorch.tensor(weights, dtype=edutorch.float64))
+        assert_same(ours, torch.tensor(values).bincount(torch.tensor(weights, dtype=torch.float64)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t.bincount(t.tensor([1.0, 2.0])),
+    lambda t: t.bincount(t.tensor([-1, 2])),
+    lambda t: t.bincount(t.tensor([[1, 2]])),
+    lambda t: t.bincount(t.tensor([1, 2]), weights=t.tensor([1.0])),
+    lambda t: t.bincount(t.tensor([1, 2]), minlength=-1),
+])
+def test_bincount_errors_match_torch(torch, make):
+    with pytest.raises(Exception) as theirs:
+        make(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        make(edutorch)
+    assert str(ours.value) == str(theirs.value)
