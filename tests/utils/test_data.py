@@ -532,6 +532,22 @@ def test_persistent_workers_reused_between_epochs():
     dl._iterator._shutdown_workers()
 
 
+def test_persistent_workers_restart_an_iterable_dataset_each_epoch():
+    dl = DataLoader(Range(7), batch_size=2, num_workers=2, persistent_workers=True)
+    epochs = [sorted(x for b in dl for x in b.tolist()) for _ in range(3)]
+    assert epochs == [list(range(7))] * 3
+    dl._iterator._shutdown_workers()
+
+
+def test_persistent_workers_after_leaving_an_epoch_early():
+    # results still in flight from the abandoned epoch must not leak into the next one
+    dl = DataLoader(Squares(20), batch_size=2, num_workers=2, persistent_workers=True, prefetch_factor=4)
+    for batch in dl:
+        break
+    assert [b[1].tolist() for b in dl] == [[i * i, (i + 1) ** 2] for i in range(0, 20, 2)]
+    dl._iterator._shutdown_workers()
+
+
 class Slow(Dataset):
     def __len__(self):
         return 2

@@ -66,6 +66,14 @@ class _IterableDatasetStopIteration:
         self.worker_id = worker_id
 
 
+class _ResumeIteration:
+    """Sent to each persistent worker when a new epoch starts, and sent back as its acknowledgement.
+
+    The worker makes a fresh fetcher (for an ``IterableDataset``: a fresh ``iter(dataset)``); every
+    result a worker sent before its acknowledgement belongs to the old epoch and is discarded.
+    """
+
+
 def _worker_loop(is_iterable, dataset, index_queue, result_queue, auto_collation, collate_fn, drop_last,
                  base_seed, init_fn, worker_id, num_workers) -> None:
     """The body of one worker process: seed, run ``worker_init_fn``, then answer tasks until ``None``."""
@@ -82,10 +90,10 @@ def _worker_loop(is_iterable, dataset, index_queue, result_queue, auto_collation
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
 
         init_error = None
+        fetcher_cls = _IterableDatasetFetcher if is_iterable else _MapDatasetFetcher
         try:
             if init_fn is not None:
                 init_fn(worker_id)
-            fetcher_cls = _IterableDatasetFetcher if is_iterable else _MapDatasetFetcher
             fetcher = fetcher_cls(dataset, auto_collation, collate_fn, drop_last)
         except Exception:
             init_error = ExceptionWrapper(sys.exc_info(), where=f"in DataLoader worker process {worker_id}")
@@ -95,6 +103,11 @@ def _worker_loop(is_iterable, dataset, index_queue, result_queue, auto_collation
             task = index_queue.get()
             if task is None:  # the main process asks us to stop
                 break
+            if isinstance(task, _ResumeIteration):  # a new epoch with persistent workers
+                fetcher = fetcher_cls(dataset, auto_collation, collate_fn, drop_last)
+                exhausted = False
+                result_queue.put((task, None))
+                continue
             task_id, indices = task
             if init_error is not None:
                 result, init_error = init_error, None

@@ -23,7 +23,7 @@ from typing import Callable
 
 from ... import random as _random
 from . import _collate
-from ._worker import ExceptionWrapper, _IterableDatasetStopIteration, _worker_loop, get_worker_info
+from ._worker import ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration, _worker_loop, get_worker_info
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -321,9 +321,14 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if not first_iter:  # a new epoch with persistent workers: same processes, fresh bookkeeping
             self._sampler_iter = iter(self._index_sampler)
             self._num_yielded = 0
-            if self._is_iterable:  # each worker needs a fresh iterator over its copy: restart them
-                raise NotImplementedError("persistent_workers with an IterableDataset is not supported "
-                                          "yet; use persistent_workers=False")
+            # Each worker restarts its fetcher and acknowledges; results still in flight from an
+            # epoch the user left early arrive before the acknowledgement and are dropped.
+            for index_queue in self._index_queues:
+                index_queue.put(_ResumeIteration())
+            waiting = self._num_workers
+            while waiting:
+                task_id, _ = self._get_result()
+                waiting -= isinstance(task_id, _ResumeIteration)
         self._send_idx = 0                     # next task id to send
         self._rcvd_idx = 0                     # next task id to yield
         self._task_worker: dict[int, int] = {}  # task id -> worker id, for tasks not yet yielded
