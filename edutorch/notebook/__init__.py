@@ -23,3 +23,10 @@ def source_of(obj) -> str:
 def show_source(obj) -> None:
     """Print ``source_of(obj)``: read the op you just ran."""
     print(source_of(obj))
+
+
+# The widgets (ipywidgets and matplotlib are imported only when one is built).
+from .widgets import (  # noqa: E402
+    ConvPlayground, GraphView, TrainingMonitor, class_activation_map, conv_gallery, draw_graph, feature_maps,
+    show_feature_maps, summary,
+)
