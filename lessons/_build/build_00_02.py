@@ -833,6 +833,28 @@ walk(y.grad_fn)
     plt.close(fig)
     """),
     md(r"""
+    *edutorch-only*: an interactive view of any graph, here a tiny two-layer network. Pick a node to
+    read its `next_functions` and the shapes it saw; press *run backward*, then step through the
+    nodes in the order the engine runs them and read the gradient that flowed through each one.
+    """),
+    code(rf"""
+    {IGNORE}  (an interactive widget)
+    inputs = torch.arange(12.0).reshape(4, 3) / 10
+    W1 = torch.tensor([[0.5, -0.5], [0.25, 0.0], [-0.25, 1.0]], requires_grad=True)
+    W2 = torch.tensor([[1.0], [-2.0]], requires_grad=True)
+    loss = torch.tanh(inputs @ W1).matmul(W2).pow(2).mean()
+    if EDUTORCH:
+        from edutorch.notebook import draw_graph as graph_view
+        view = graph_view(loss, params={{"W1": W1, "W2": W2}})
+        display(view)
+    """),
+    md(r"""
+    The same graph as text, on any engine:
+    """),
+    code(r"""
+    walk(loss.grad_fn)
+    """),
+    md(r"""
     **`requires_grad` propagates**: the result of an operation requires grad if any input does, and then
     it has a `grad_fn` and is not a leaf.
     """),

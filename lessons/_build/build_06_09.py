@@ -213,7 +213,27 @@ L06 = [
     """),
     md(r"""
     A `ModuleList` prints runs of identical children once: `(0-2): 3 x Block(...)`.
-
+    """),
+    md(r"""
+    `print(model)` shows the structure, not the sizes. *edutorch-only*: `edutorch.notebook.summary`
+    runs the model once on zeros and tabulates every layer's output shape, parameter count and
+    multiply-adds, like the `torchinfo` package does for PyTorch (`pip install torchinfo`, then
+    `torchinfo.summary(model, input_size=...)`).
+    """),
+    code(rf"""
+    {IGNORE}  (edutorch-only table)
+    if EDUTORCH:
+        from edutorch.notebook import summary
+        print(summary(model1, input_size=(5, 4)))
+    """),
+    md(r"""
+    Check the table's total by hand: a `Linear(n_in, n_out)` has `n_in * n_out` weights and `n_out`
+    biases.
+    """),
+    code(r"""
+    print(sum(p.numel() for p in model1.parameters()), (4 * 8 + 8) + (8 * 3 + 3))
+    """),
+    md(r"""
     ## 4. Containers
 
     ### `nn.Sequential`

@@ -188,6 +188,43 @@ L07 = [
     print(y[0, 0])
     """),
     md(r"""
+    ### Play with it
+
+    *edutorch-only*: the **convolution playground** (卷积演示) draws the padded input, the kernel's
+    window at one output position, and the number it produces, computed by the engine's own
+    `F.conv2d`. Move the sliders (input size, kernel, stride, padding, dilation), tick *transposed*,
+    switch to max/avg pooling, or press ▶ to slide the window over every output position. Invalid
+    combinations say why.
+    """),
+    code(rf"""
+    {IGNORE}  (an interactive widget)
+    if EDUTORCH:
+        from edutorch.notebook import ConvPlayground, conv_gallery
+        playground = ConvPlayground(input_size=5, kernel_size=3, stride=2, padding=1)
+        display(playground)
+    """),
+    md(r"""
+    The cases of the classic *convolution arithmetic* guide (Dumoulin & Visin) as one static gallery:
+    no padding, half ("same") and full padding, strides, dilation, and their transposed forms.
+    """),
+    code(rf"""
+    {IGNORE}  (edutorch-only figure)
+    if EDUTORCH:
+        display(conv_gallery())
+    """),
+    md(r"""
+    The formula the playground shows, checked against the engine for the same settings:
+    """),
+    code(r"""
+    def check_formula(n, k, s=1, p=0, d=1):
+        formula = (n + 2 * p - d * (k - 1) - 1) // s + 1
+        engine = F.conv2d(torch.ones(1, 1, n, n), torch.ones(1, 1, k, k), stride=s, padding=p, dilation=d)
+        print(f"n={n} k={k} s={s} p={p} d={d}: formula {formula}, conv2d {engine.shape[-1]}")
+
+    for setting in [(5, 3, 1, 0, 1), (5, 3, 2, 1, 1), (5, 3, 1, 2, 1), (7, 3, 2, 1, 2)]:
+        check_formula(*setting)
+    """),
+    md(r"""
     ## 4. Conv layers and their parameters
 
     `nn.Conv2d(in_channels, out_channels, kernel_size)` holds a weight of shape
