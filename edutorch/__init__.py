@@ -78,4 +78,12 @@ def can_cast(from_: dtype, to: dtype) -> bool:
 from . import nn  # noqa: E402  (nn builds on everything above)
 from . import optim  # noqa: E402  (optim updates nn's parameters)
 from .serialization import load, save  # noqa: E402
+from . import hub  # noqa: E402  (hub loads through serialization)
 from .utils import data as _utils_data  # noqa: E402,F401  (so torch.utils.data works after `import torch`)
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext edutorch``: registers the ``%edutorch_board`` magic (see edutorch/notebook/magic.py)."""
+    from .notebook.magic import load_ipython_extension as _load
+
+    _load(ipython)
