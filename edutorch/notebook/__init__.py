@@ -30,3 +30,4 @@ from .widgets import (  # noqa: E402
     ConvPlayground, GraphView, TrainingMonitor, class_activation_map, conv_gallery, draw_graph, feature_maps,
     show_feature_maps, summary,
 )
+from .board import Board, board_summary, show_board  # noqa: E402  (the %edutorch_board dashboard)

@@ -838,7 +838,8 @@ walk(y.grad_fn)
     nodes in the order the engine runs them and read the gradient that flowed through each one.
     """),
     code(rf"""
-    {IGNORE}  (an interactive widget)
+    {IGNORE}
+    # an interactive widget
     inputs = torch.arange(12.0).reshape(4, 3) / 10
     W1 = torch.tensor([[0.5, -0.5], [0.25, 0.0], [-0.25, 1.0]], requires_grad=True)
     W2 = torch.tensor([[1.0], [-2.0]], requires_grad=True)

@@ -251,7 +251,8 @@ L03 = [
     print("in the data:", class_counts.tolist())
     """),
     code(r"""
-    # NBVAL_IGNORE_OUTPUT  (a random draw)
+    # NBVAL_IGNORE_OUTPUT
+    # a random draw
     print("drawn:      ", torch.bincount(drawn).tolist())
     """),
     code(r"""
@@ -347,7 +348,8 @@ L03 = [
     `collate_fn`:
     """),
     code(r"""
-    # NBVAL_IGNORE_OUTPUT  (edutorch's source)
+    # NBVAL_IGNORE_OUTPUT
+    # edutorch's source
     if EDUTORCH:
         from edutorch.utils.data import dataloader
         show_source(dataloader._MapDatasetFetcher)
@@ -386,7 +388,8 @@ L03 = [
         history.append(accuracy(model, test_loader))
     """),
     code(r"""
-    # NBVAL_IGNORE_OUTPUT  (depends on the random initialisation and shuffle)
+    # NBVAL_IGNORE_OUTPUT
+    # depends on the random initialisation and shuffle
     print("test accuracy per epoch:", [f"{a:.3f}" for a in history])
     """),
     code(r"""
@@ -663,7 +666,8 @@ L04 = [
     `normalize`:
     """),
     code(r"""
-    # NBVAL_IGNORE_OUTPUT  (edutorch's source)
+    # NBVAL_IGNORE_OUTPUT
+    # edutorch's source
     if EDUTORCH:
         show_source(TF.to_tensor)
         show_source(TF.normalize)

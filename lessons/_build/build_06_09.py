@@ -221,7 +221,8 @@ L06 = [
     `torchinfo.summary(model, input_size=...)`).
     """),
     code(rf"""
-    {IGNORE}  (edutorch-only table)
+    {IGNORE}
+    # edutorch-only table
     if EDUTORCH:
         from edutorch.notebook import summary
         print(summary(model1, input_size=(5, 4)))

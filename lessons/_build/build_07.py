@@ -197,7 +197,8 @@ L07 = [
     combinations say why.
     """),
     code(rf"""
-    {IGNORE}  (an interactive widget)
+    {IGNORE}
+    # an interactive widget
     if EDUTORCH:
         from edutorch.notebook import ConvPlayground, conv_gallery
         playground = ConvPlayground(input_size=5, kernel_size=3, stride=2, padding=1)
@@ -208,7 +209,8 @@ L07 = [
     no padding, half ("same") and full padding, strides, dilation, and their transposed forms.
     """),
     code(rf"""
-    {IGNORE}  (edutorch-only figure)
+    {IGNORE}
+    # edutorch-only figure
     if EDUTORCH:
         display(conv_gallery())
     """),
