@@ -307,6 +307,9 @@ def board_summary(runs, logdir=".", tags: str | None = None, kind: str = "all", 
     if not runs:
         return nothing_found(logdir) + ("\n" + tensorboard_hint(logdir) if hint else "")
     kinds = _runs_and_kinds(kind)
+    # the filter decides glob-or-regex once, over the tags of all runs (as the widget board does)
+    selected = {k: set(match_tags(sorted({t for r in runs.values() for t in r.tags(k)}), tags))
+                for k in kinds if k != "graph"}
     rows_by_run = {}
     for name in sorted(runs):
         run = runs[name]
@@ -316,7 +319,7 @@ def board_summary(runs, logdir=".", tags: str | None = None, kind: str = "all", 
                 if run.graph is not None:
                     rows.append(("graph", "", _graph_line(run.graph), "", ""))
                 continue
-            for tag in match_tags(run.tags(k), tags):
+            for tag in (t for t in run.tags(k) if t in selected[k]):
                 s = run[tag]
                 n = f"{len(s)} point" + ("s" if len(s) != 1 else "")
                 rows.append((k, tag, n, _steps(s), _last_value(s, smoothing)))

@@ -23,6 +23,13 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from .board import BOARD_KINDS, DEFAULT_SMOOTHING, show_board, stop_all
 
 
+def _unquote(text):
+    """IPython splits magic arguments without removing quotes: '"loss*"' -> 'loss*'."""
+    if text is not None and len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
 def _smoothing(text: str) -> float:
     try:
         value = float(text)
@@ -74,10 +81,7 @@ class BoardMagics(Magics):
         It always prints how to open the same logdir in the real TensorBoard.
         """
         args = magic_arguments.parse_argstring(self.edutorch_board, line)
-        logdir = args.logdir
-        if len(logdir) >= 2 and logdir[0] == logdir[-1] and logdir[0] in "'\"":
-            logdir = logdir[1:-1]
-        show_board(logdir, tags=args.tags, smoothing=args.smoothing, kind=args.kind, refresh=args.refresh,
+        show_board(_unquote(args.logdir), tags=_unquote(args.tags), smoothing=args.smoothing, kind=args.kind, refresh=args.refresh,
                    text=args.text)
 
 

@@ -62,6 +62,15 @@ def test_quoted_logdir_with_spaces(ip, tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"edutorch board: {str(logdir)!r}: 1 run, 1 text tag" in out
     assert f"tensorboard --logdir '{logdir}'" in out
+    # quoted tag patterns lose their quotes too (IPython keeps them when it splits the line)
+    ip.run_line_magic("edutorch_board", f'--logdir "{logdir}" --tags "y*" --kind scalars')
+    assert "1 scalars tag matching 'y*'" in capsys.readouterr().out
+    # the glob decides for all runs at once: a run without matching tags does not fall back to a regex
+    with SummaryWriter(str(logdir / "other")) as w:
+        w.add_scalar("accuracy", 0.5, 0)  # 'y*' as a regex would match "accuracy"
+    ip.run_line_magic("edutorch_board", f'--logdir "{logdir}" --tags "y*" --kind scalars')
+    out = capsys.readouterr().out
+    assert "1 scalars tag matching 'y*'" in out and "accuracy" not in out
 
 
 def test_missing_logdir_says_where_and_what(ip, tmp_path, capsys, monkeypatch):
