@@ -2,3 +2,5 @@
 from .parameter import Buffer, Parameter
 from .modules import *  # noqa: F401,F403
 from . import functional, init, utils  # noqa: E402
+from . import parallel  # noqa: E402
+from .parallel import DataParallel  # noqa: E402
