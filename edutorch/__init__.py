@@ -35,7 +35,8 @@ from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, binco
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, flip, meshgrid, movedim, narrow,
                         permute, repeat_interleave, reshape, roll, split, squeeze, stack, swapaxes, t,
                         tile, transpose, unbind, unflatten, unsqueeze)
-from .ops.indexing import gather, index_fill, index_select, masked_fill, masked_select, nonzero, scatter
+from .ops.indexing import (gather, index_add, index_fill, index_put, index_select, masked_fill, masked_select,
+                            nonzero, scatter, scatter_add, scatter_reduce, unique, unique_consecutive)
 from .ops.linalg import bmm, dot, einsum, matmul, mm, mv, outer
 from .ops.comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge,
                              greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le, less,

@@ -620,6 +620,18 @@ class Tensor:
     def index_fill_(self, dim, index, value):
         return self._inplace(_index.index_fill(self, dim, index, value))
 
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._inplace(_index.index_add(self, dim, index, source, alpha=alpha))
+
+    def scatter_add_(self, dim, index, src):
+        return self._inplace(_index.scatter_add(self, dim, index, src))
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return self._inplace(_index.scatter_reduce(self, dim, index, src, reduce, include_self=include_self))
+
+    def index_put_(self, indices, values, accumulate=False):
+        return self._inplace(_index.index_put(self, indices, values, accumulate))
+
     def copy_(self, src, non_blocking: bool = False):
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
         return self._inplace(_arith.copy_from(self, src))
@@ -983,7 +995,7 @@ class Tensor:
     def repeat(self, *sizes):
         return _shape.repeat(self, *sizes)
 
-    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
         return _shape.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def tile(self, dims):
@@ -1025,6 +1037,24 @@ class Tensor:
 
     def index_fill(self, dim, index, value):
         return _index.index_fill(self, dim, index, value)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _index.index_add(self, dim, index, source, alpha=alpha)
+
+    def scatter_add(self, dim, index, src):
+        return _index.scatter_add(self, dim, index, src)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _index.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def index_put(self, indices, values, accumulate=False):
+        return _index.index_put(self, indices, values, accumulate)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _index.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        return _index.unique_consecutive(self, return_inverse, return_counts, dim)
 
     def nonzero(self, *, as_tuple: bool = False):
         return _index.nonzero(self, as_tuple=as_tuple)

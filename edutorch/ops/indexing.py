@@ -1,4 +1,5 @@
-"""Indexing: ``x[...]`` and ``x[...] = v``, gather / scatter, index_select, masked_fill, nonzero.
+"""Indexing: ``x[...]`` and ``x[...] = v``, gather / scatter, index_select, masked_fill, nonzero; the
+message-passing ops index_add / scatter_add / scatter_reduce / index_put (accumulate); unique.
 
 ``x[index]`` comes in two kinds, as in NumPy and PyTorch:
 
@@ -37,11 +38,15 @@ def _accumulate_at(shape: tuple, key: tuple, values: np.ndarray) -> np.ndarray:
     ``np.bincount`` of the flat positions 26 ms, ``np.add.at`` of the flat positions 11 ms (NumPy's fast
     path for a 1-D integer index); for 100 indices into (100, 100) 0.19 / 0.06 / 0.03 ms.
     """
-    size = math.prod(shape)
-    positions = np.arange(size).reshape(shape)[key]  # the flat position of every indexed element
-    out = np.zeros(size, dtype=values.dtype)
+    positions = _flat_positions(shape, key)
+    out = np.zeros(math.prod(shape), dtype=values.dtype)
     np.add.at(out, positions.reshape(-1), np.broadcast_to(values, positions.shape).reshape(-1))
     return out.reshape(shape)
+
+
+def _flat_positions(shape: tuple, key: tuple) -> np.ndarray:
+    """The flat (row-major) position, in an array of ``shape``, of every element ``[key]`` selects."""
+    return np.arange(math.prod(shape)).reshape(shape)[key]
 
 
 # ------------------------------------------------------------------------------ basic indexing: views
@@ -394,10 +399,11 @@ class ScatterValue(NumpyFunction):
         return grad_a, None, None, None
 
 
-class ScatterReduce(NumpyFunction):
-    """out = a with src added to (``reduce='add'``) or multiplied into (``'multiply'``) the positions
-    ``index`` points to; repeated positions combine all their values. Not differentiable (PyTorch
-    records a ``NotImplemented`` node too)."""
+class ScatterWithReduce(NumpyFunction):
+    """``scatter(..., reduce=)``: out = a with src added to (``reduce='add'``) or multiplied into
+    (``'multiply'``) the positions ``index`` points to; repeated positions combine all their values. Not
+    differentiable (PyTorch records a ``NotImplemented`` node too); see ``scatter_reduce`` for the
+    differentiable successor."""
 
     node_name = "NotImplemented"
 
@@ -460,7 +466,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
                           "in a future PyTorch release. Use torch.scatter_reduce instead for more reduction "
                           "options.", UserWarning, stacklevel=2)
         values = src if src is not None else _as_operand(value, input.dtype)
-        return ScatterReduce.apply(input, values, dim, idx, reduce)
+        return ScatterWithReduce.apply(input, values, dim, idx, reduce)
     if src is not None:
         return Scatter.apply(input, src, dim, idx)
     return ScatterValue.apply(input, dim, idx, value)
@@ -638,5 +644,403 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     return Tensor._make(np.argwhere(input._data).astype(np.int64))
 
 
+# ---------------------------------------------------------- index_add / scatter_add: message passing
+# A graph network sends one message along every edge and sums the messages arriving at each node:
+# ``out.index_add_(0, edge_index[1], messages)``. Many edges share a destination, so the same row is
+# written many times: the ops below ADD at flat positions (np.add.at), they never assign, so a repeated
+# index receives every value. No Python loop runs over the edges.
+def _sum_at(positions: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """A flat array of ``size`` zeros with ``values[k]`` added at ``positions[k]`` (repeats add up)."""
+    out = np.zeros(size, dtype=values.dtype)
+    np.add.at(out, positions, values)
+    return out
+
+
+class IndexAdd(NumpyFunction):
+    """out = a with alpha * source[k] added to slice index[k] along ``dim``, for every k.
+
+    For dim=0: ``out[index[k]] += alpha * source[k]``; an index listed twice receives both slices.
+    grad: a gets the gradient unchanged (it was only added to); source slice k gets
+    alpha * grad[index[k]], i.e. ``alpha * grad.index_select(dim, index)``.
+    Shapes: a (..., n, ...), index (m,), source (..., m, ...), n and m at position ``dim``.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dim, index, source, alpha):
+        ctx.key, ctx.alpha = (slice(None),) * dim + (index,), alpha
+        # A 0-d a (and source) behave as one element along dim 0.
+        a1, source1 = a.reshape(a.shape or (1,)), source.reshape(source.shape or (1,))
+        added = _accumulate_at(a1.shape, ctx.key, source1 if alpha == 1 else source1 * alpha)
+        return (a1 + added).astype(a.dtype, copy=False).reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_source = grad.reshape(grad.shape or (1,))[ctx.key]  # the engine sums (1,) down to a 0-d source
+        return grad, None, None, grad_source if ctx.alpha == 1 else grad_source * ctx.alpha, None
+
+
+def _vector_index(index, name: str) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {index.dtype._c_name}")
+    if index.dim() > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {index.dim()} with type: "
+                         f"{index.dtype._c_name} and size: {list(index.shape)}")
+    return index._data.reshape(-1).astype(np.int64, copy=False)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """Add ``alpha * source`` into the slices ``index`` (1-D) along ``dim``: for dim=0,
+    ``out[index[k]] += alpha * source[k]``. Repeated indices accumulate (a node summing its messages)."""
+    dim = _wrap_dim(dim, input.dim())
+    idx = _vector_index(index, "index_add_")
+    if not isinstance(source, Tensor):
+        raise TypeError(f"index_add(): argument 'source' (position 4) must be Tensor, not {type(source).__name__}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_add_(): self ({input.dtype._c_name}) and source ({source.dtype._c_name}) must "
+                           "have the same scalar type")
+    along = source.shape[dim] if source.dim() > dim else 1
+    if idx.size != along:
+        raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                           f"({along}), for dim: {dim}")
+    if source.dim() != input.dim() or any(s != n for d, (s, n) in enumerate(zip(source.shape, input.shape))
+                                          if d != dim):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
+    _check_bounds(idx, input.shape[dim] if input.dim() else 1, dim)
+    return IndexAdd.apply(input, dim, idx, source, alpha)
+
+
+def _scatter_args(input: Tensor, dim: int, index, src, name: str) -> tuple:
+    """Check the arguments of scatter_add / scatter_reduce as PyTorch does; return (dim, index array).
+
+    A 0-d self, index or src counts as 1-D with one element; an empty index skips every check."""
+    dim = _wrap_dim(dim, input.dim())
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{name}(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}")
+    idx = _index_array(index, "scatter")
+    if src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    ndim = max(input.dim(), 1)
+    if idx.size == 0:
+        return dim, np.zeros((0,) * ndim, dtype=np.int64)
+    if max(idx.ndim, 1) != ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if max(src.dim(), 1) != ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    idx = idx.reshape(idx.shape or (1,))
+    self_shape, src_shape = input.shape or (1,), src.shape or (1,)
+    if any(idx.shape[d] > self_shape[d] for d in range(ndim) if d != dim) \
+            or any(i > s for i, s in zip(idx.shape, src_shape)):
+        raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(input.shape)} apart "
+                           f"from dimension {dim} and to be no larger size than src {list(src.shape)}")
+    _check_bounds(idx, self_shape[dim], dim)
+    return dim, idx
+
+
+class ScatterAdd(NumpyFunction):
+    """out = a with src added at the positions ``index`` points to along ``dim``:
+    ``out[index[i][j]][j] += src[i][j]`` for dim=0 (src's first index.shape part is used; a position hit
+    twice gets both values).
+    grad: a gets the gradient unchanged; src[i][j] gets grad[index[i][j]][j] (a gather), 0 where unused.
+    """
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index):
+        a1, src1 = a.reshape(a.shape or (1,)), src.reshape(src.shape or (1,))
+        ctx.key, ctx.src_shape = _along_dim_key(index, dim), src1.shape
+        ctx.used = tuple(slice(n) for n in index.shape)  # the part of src that is scattered
+        return (a1 + _accumulate_at(a1.shape, ctx.key, src1[ctx.used])).reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_src = np.zeros(ctx.src_shape, dtype=grad.dtype)
+        grad_src[ctx.used] = grad.reshape(grad.shape or (1,))[ctx.key]
+        return grad, grad_src, None, None
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """``out[index[i][j]][j] += src[i][j]`` for dim=0 (and likewise for other dims); repeats accumulate."""
+    dim, idx = _scatter_args(input, dim, index, src, "scatter_add")
+    return ScatterAdd.apply(input, src, dim, idx)
+
+
+# ------------------------------------------------------------------------------------ scatter_reduce
+_REDUCTIONS = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _reduction_identity(reduce: str, dtype: np.dtype):
+    """The value that leaves a reduction unchanged: where include_self=False, a's value is replaced by it."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    lowest, highest = (False, True) if dtype.kind == "b" else (np.iinfo(dtype).min, np.iinfo(dtype).max)
+    return lowest if reduce == "amax" else highest
+
+
+def _scatter_reduce_flat(a: np.ndarray, positions: np.ndarray, values: np.ndarray, reduce: str,
+                         include_self: bool) -> np.ndarray:
+    """The flat result of scatter_reduce: ``values[k]`` reduced into ``a.flat[positions[k]]``."""
+    out = a.reshape(-1).copy()
+    if not include_self:
+        out[positions] = _reduction_identity(reduce, a.dtype)
+    _REDUCTIONS[reduce].at(out, positions, values)
+    if reduce == "mean":
+        count = np.bincount(positions, minlength=out.size) + include_self
+        count = np.maximum(count, 1).astype(out.dtype)  # untouched without self: keep a's value (/ 1)
+        out = out / count if out.dtype.kind == "f" else out // count  # integers: floor, as PyTorch
+    return out
+
+
+class ScatterReduce(NumpyFunction):
+    """out = a with the values of src reduced into the positions ``index`` points to along ``dim``
+    (for dim=0, src[i][j] goes to out[index[i][j]][j]). ``reduce`` is 'sum', 'prod', 'mean', 'amax' or
+    'amin'; include_self=False leaves a's own value out at the positions that receive values. 'mean'
+    divides by the number of values reduced there (a's value included); integers use floor division.
+
+    grad, g the output's gradient, N the number of values reduced at a position, gather(t) = t read at
+    the position each src element went to:
+        sum    a: g                src: gather(g)
+        mean   a: g / N            src: gather(g / N)
+        prod   a: g * out / a      src: gather(g * out) / src   (the product of the OTHER factors; where a
+                                   single factor is 0 it is recomputed with that factor set to 1)
+        amax / amin: every value equal to the result shares g evenly (ties split it, as PyTorch does):
+               a: [a == out] g / M      src: gather([src == out] g / M), M = how many values equal out
+    With include_self=False a gets 0 wherever values were received.
+    """
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index, reduce, include_self):
+        a1, src1 = a.reshape(a.shape or (1,)), src.reshape(src.shape or (1,))
+        ctx.used, ctx.src_shape = tuple(slice(n) for n in index.shape), src1.shape
+        ctx.positions = _flat_positions(a1.shape, _along_dim_key(index, dim)).reshape(-1)
+        ctx.reduce, ctx.include_self = reduce, include_self
+        # PyTorch's forward still accepts the old names 'max' / 'min'; its backward does not.
+        reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+        out = _scatter_reduce_flat(a1, ctx.positions, src1[ctx.used].reshape(-1), reduce, include_self)
+        out = out.reshape(a.shape)
+        if reduce in ("prod", "amax", "amin"):
+            ctx.save_for_backward(a, src, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        pos, reduce, include_self = ctx.positions, ctx.reduce, ctx.include_self
+        if reduce not in _REDUCTIONS:
+            raise RuntimeError(f"Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but got "
+                               f"{reduce}.")
+        g = grad.reshape(-1)
+        if reduce == "sum":
+            grad_a, grad_values = g.copy(), g[pos]
+        elif reduce == "mean":
+            count = np.maximum(np.bincount(pos, minlength=g.size) + include_self, 1).astype(g.dtype)
+            grad_a = g / count
+            grad_values = grad_a[pos]
+        else:
+            a, src, out = (t.reshape(-1) for t in ctx.saved_tensors)
+            values = src.reshape(ctx.src_shape)[ctx.used].reshape(-1)
+            if reduce == "prod":
+                grad_a, grad_values = _prod_gradients(g, a, values, out, pos, include_self)
+            else:
+                a_is_out = (a == out).astype(g.dtype)
+                value_is_out = (values == out[pos]).astype(g.dtype)
+                share = g / (a_is_out + _sum_at(pos, value_is_out, g.size))
+                grad_a, grad_values = a_is_out * share, value_is_out * share[pos]
+        if not include_self:
+            grad_a[pos] = 0  # a's old value was not part of the result there
+        grad_src = np.zeros(ctx.src_shape, dtype=g.dtype)
+        grad_src[ctx.used] = grad_values.reshape(grad_src[ctx.used].shape)
+        return grad_a.reshape(grad.shape), grad_src, None, None, None, None
+
+
+def _prod_gradients(g, a, values, out, pos, include_self):
+    """Gradients of a product reduction without dividing by zero (see ScatterReduce)."""
+    a_or_one = np.where(a == 0, 1, a)
+    # d out / d a = the product of the values received (a replaced by 1), exact even when a == 0.
+    grad_a = g * _scatter_reduce_flat(a_or_one, pos, values, "prod", include_self) / a_or_one
+    is_zero = values == 0
+    zeros_there = _sum_at(pos, is_zero.astype(np.int64), g.size)[pos]
+    lone_zero = is_zero & (zeros_there == 1)  # the only zero factor: its gradient is the others' product
+    others = _scatter_reduce_flat(a, pos, np.where(lone_zero, 1, values), "prod", include_self)
+    grad_values = np.where(lone_zero, (g * others)[pos], (g * out)[pos] / np.where(is_zero, 1, values))
+    return grad_a, grad_values
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """Reduce src into input at the positions ``index`` points to along ``dim`` (as scatter_add does for
+    'sum'): ``reduce`` in 'sum', 'prod', 'mean', 'amax', 'amin'; include_self decides whether input's
+    own value takes part. Positions that receive nothing keep input's value."""
+    if reduce not in _REDUCTIONS and reduce not in ("max", "min"):
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    dim, idx = _scatter_args(input, dim, index, src, "scatter_reduce")
+    if reduce == "mean" and input.dtype._name == "bool":
+        raise NotImplementedError("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'")
+    return ScatterReduce.apply(input, src, dim, idx, reduce, include_self)
+
+
+# ----------------------------------------------------------------------------------------- index_put
+class IndexPutAccumulate(NumpyFunction):
+    """out = a copy of a with values ADDED at ``[key]`` (``index_put(..., accumulate=True)``): a position
+    indexed twice receives both values.   grad: a gets the gradient unchanged; values get grad[key]
+    (summed by the engine over the dims they were broadcast along)."""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, a, values, key):
+        ctx.key = key
+        positions = _flat_positions(a.shape, key)
+        try:
+            values = np.broadcast_to(values, positions.shape)
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
+                               f"to indexing result of shape {list(positions.shape)}") from None
+        out = a.copy()
+        np.add.at(out.reshape(-1), positions.reshape(-1), values.reshape(-1))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad[ctx.key], None
+
+
+def _index_put_key(input: Tensor, indices) -> tuple:
+    """The NumPy key of ``index_put``: one index tensor per leading dim (a bool mask covers as many dims
+    as it has). All are advanced indices, so they broadcast together."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' (position 2) must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    key, dim = [], 0
+    for k, t in enumerate(indices):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 1, but got {type(t).__name__}")
+        array = t._data
+        if array.dtype == np.uint8:
+            warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                          "instead.", UserWarning, stacklevel=3)
+            array = array.astype(bool)
+        if array.dtype != np.bool_ and array.dtype not in (np.int64, np.int32):
+            raise IndexError(_BAD_INDEX_DTYPE)
+        width = array.ndim if array.dtype == np.bool_ else 1
+        if dim + width > input.dim():
+            raise IndexError(f"too many indices for tensor of dimension {input.dim()} (got {len(indices)})")
+        if array.dtype == np.bool_:
+            for j, n in enumerate(array.shape):
+                if n != input.shape[dim + j]:
+                    raise IndexError(f"The shape of the mask {list(array.shape)} at index {j} does not match the "
+                                     f"shape of the indexed tensor {list(input.shape)} at index {dim + j}")
+            key.extend(np.nonzero(array))
+        else:
+            size = input.shape[dim]
+            bad = (array < -size) | (array >= size)
+            if bad.any():
+                raise IndexError(f"index {array[bad].flat[0]} is out of bounds for dimension {dim} with size {size}")
+            key.append(np.where(array < 0, array + size, array).astype(np.int64))
+        dim += width
+    try:
+        np.broadcast_shapes(*(a.shape for a in key))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                         + ", ".join(str(list(a.shape)) for a in key)) from None
+    return tuple(key)
+
+
+def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """``out[indices] = values`` (a copy): ``indices`` is a tuple of index tensors, one per leading dim.
+    With ``accumulate=True`` the values are ADDED, and a position listed twice receives both."""
+    key = _index_put_key(input, indices)
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put(): argument 'values' (position 3) must be Tensor, not {type(values).__name__}")
+    if values.dtype is not input.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{input.dtype._c_name} for the destination and {values.dtype._c_name} for the source.")
+    if accumulate:
+        return IndexPutAccumulate.apply(input, values, key)
+    return IndexPut.apply(input, values, key)
+
+
+# -------------------------------------------------------------------------------------------- unique
+class Unique(NumpyFunction):
+    """(values, inverse, counts): the distinct elements of a, sorted (or, consecutive=True, each run of
+    equal neighbours collapsed), where each element of a went, and how many went there. With ``dim``
+    the distinct slices along dim are compared whole.
+
+    Found without a Python loop: sort (lexicographically, for slices), mark where a sorted row differs
+    from the one before, and number the runs with a cumulative sum.
+    Not differentiable (PyTorch's backward raises too); the integer outputs never require grad.
+    """
+
+    node_name = "Unique2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, consecutive):
+        ctx.torch_name = "unique_consecutive" if consecutive else ("_unique2" if dim is None else "unique_dim")
+        moved = a.reshape(-1) if dim is None else np.moveaxis(a, dim, 0)
+        rows = moved.reshape(moved.shape[0], math.prod(moved.shape[1:]))
+        if consecutive:
+            order = np.arange(len(rows))
+        else:  # np.lexsort takes its LAST key as the primary one: reverse the columns
+            order = np.lexsort(rows.T[::-1]) if rows.shape[1] else np.arange(len(rows))
+        ordered = rows[order]
+        starts = np.ones(len(rows), dtype=bool)  # True where a new distinct row begins
+        starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        inverse = np.empty(len(rows), dtype=np.int64)
+        inverse[order] = np.cumsum(starts) - 1
+        counts = np.diff(np.append(np.flatnonzero(starts), len(rows))).astype(np.int64)
+        values = ordered[starts].reshape((-1,) + moved.shape[1:])
+        if dim is None:
+            return values, inverse.reshape(a.shape), counts
+        return np.moveaxis(values, 0, dim), inverse, counts
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError(f"the derivative for '{ctx.torch_name}' is not implemented.")
+
+
+class UniqueDim(Unique):
+    node_name = "UniqueDimBackward0"
+
+
+class UniqueConsecutive(Unique):
+    node_name = "UniqueConsecutiveBackward0"
+
+
+def _unique_result(outputs: tuple, return_inverse: bool, return_counts: bool):
+    values, inverse, counts = outputs
+    if not (return_inverse or return_counts):
+        return values
+    return (values,) + ((inverse,) if return_inverse else ()) + ((counts,) if return_counts else ())
+
+
+def _unique(cls, input: Tensor, dim, consecutive: bool) -> tuple:
+    if dim is not None:
+        dim = _wrap_dim(dim, input.dim())
+        if input.shape[dim] > 0 and any(n == 0 for d, n in enumerate(input.shape) if d != dim):
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+    return cls.apply(input, dim, consecutive)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim: int | None = None):
+    """The distinct elements of ``input`` (flattened), sorted; or its distinct slices along ``dim``.
+    ``return_inverse``: where each element went (``values[inverse] == input``); ``return_counts``: how
+    often each value occurs. (PyTorch on the CPU sorts even with sorted=False; so does edutorch.)"""
+    cls = Unique if dim is None else UniqueDim
+    return _unique_result(_unique(cls, input, dim, False), return_inverse, return_counts)
+
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
+                       dim: int | None = None):
+    """Collapse each run of equal consecutive elements (or slices along ``dim``) to one:
+    ``[1, 1, 2, 2, 3, 1]`` -> ``[1, 2, 3, 1]``, as the Unix ``uniq``."""
+    return _unique_result(_unique(UniqueConsecutive, input, dim, True), return_inverse, return_counts)
+
+
 __all__ = ["getitem", "setitem", "gather", "scatter", "index_select", "masked_fill", "masked_select",
-           "index_fill", "nonzero"]
+           "index_fill", "nonzero", "index_add", "scatter_add", "scatter_reduce", "index_put", "unique",
+           "unique_consecutive"]

@@ -487,12 +487,21 @@ def tile(input: Tensor, dims) -> Tensor:
     return repeat(input, (1,) * (input.dim() - len(dims)) + dims)
 
 
-def repeat_interleave(input: Tensor, repeats, dim: int | None = None, *, output_size=None) -> Tensor:
+def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *, output_size=None) -> Tensor:
     """Repeat each element ``repeats`` times along ``dim`` (flattened first when dim is None):
-    ``[1, 2].repeat_interleave(2) == [1, 1, 2, 2]``. ``repeats`` is an int or one count per element."""
+    ``[1, 2].repeat_interleave(2) == [1, 1, 2, 2]``. ``repeats`` is an int or one count per element.
+    ``repeat_interleave(counts)`` alone gives ``[0]*counts[0] + [1]*counts[1] + ...`` (PyTorch's form)."""
+    if repeats is None:  # torch.repeat_interleave(repeats): the positions 0, 1, ... each repeated
+        if input.dim() != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        repeats, input = input, Tensor._make(np.arange(input.shape[0], dtype=np.int64))
     x = flatten(input) if dim is None else input
     dim = 0 if dim is None else _wrap_dim(dim, input.dim())
     if isinstance(repeats, Tensor):
+        if repeats.dim() > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if repeats._data.dtype.kind not in "iu":
+            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for \'{repeats.dtype._c_name}\'')
         counts = repeats._data.reshape(-1)
         if counts.size == 1:
             counts = np.full(x.shape[dim], counts[0])
@@ -501,11 +510,16 @@ def repeat_interleave(input: Tensor, repeats, dim: int | None = None, *, output_
                                f"{counts.size} and input.size({dim}) = {x.shape[dim]}")
         if (counts < 0).any():
             raise RuntimeError("repeats can not be negative")
+        if output_size is not None and output_size != counts.sum():
+            raise RuntimeError("allocated size does not match required size")
         from .indexing import index_select
 
         return index_select(x, dim, Tensor._make(np.repeat(np.arange(x.shape[dim]), counts)))
     if repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
+    if output_size is not None and output_size != x.shape[dim] * repeats:
+        raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {x.shape[dim] * repeats} but got "
+                           f"{output_size}")
     # As PyTorch: a new axis after ``dim``, broadcast to ``repeats``, copied, then merged into ``dim``.
     shape = x.shape
     widened = expand(unsqueeze(x, dim + 1), shape[:dim + 1] + (repeats,) + shape[dim + 1:])
