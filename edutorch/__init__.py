@@ -25,7 +25,7 @@ from .ops.creation import (arange, as_tensor, bernoulli, empty, empty_like, eye,
                            full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand,
                            rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
                            zeros_like)
-from .ops.arithmetic import (abs, absolute, add, broadcast_shapes, ceil, clamp, clip, clone, cos, div, divide, exp, expm1,
+from .ops.arithmetic import (abs, absolute, add, arctan, atan, broadcast_shapes, ceil, clamp, clip, clone, cos, div, divide, exp, expm1,
                              fix, floor, floor_divide, fmod, lerp, log, log1p, log2, log10, maximum,
                              minimum, mul, multiply, neg, negative, pow, reciprocal, remainder, round,
                              rsqrt, sign, sin, sqrt, square, sub, subtract, tan, true_divide, trunc, where)

@@ -748,6 +748,11 @@ class Tensor:
     def tan(self):
         return _arith.tan(self)
 
+    def atan(self):
+        return _arith.atan(self)
+
+    arctan = atan
+
     def tanh(self):
         return _act.tanh(self)
 

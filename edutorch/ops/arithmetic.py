@@ -557,6 +557,22 @@ class Tan(NumpyFunction):
         return grad * (out * out + 1)
 
 
+class Atan(NumpyFunction):
+    """out = arctan(a), in (-pi/2, pi/2).   d/da = 1 / (1 + a^2)."""
+
+    double_backward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.arctan(a, dtype=_unary_float_np(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * a + 1)
+
+
 class _Rounding(NumpyFunction):
     """Base of sign, floor, ceil, round, trunc: piecewise constant, so the gradient is 0 everywhere."""
 
@@ -677,6 +693,13 @@ def cos(input: Tensor) -> Tensor:
 
 def tan(input: Tensor) -> Tensor:
     return Tan.apply(input)
+
+
+def atan(input: Tensor) -> Tensor:
+    return Atan.apply(input)
+
+
+arctan = atan
 
 
 def sign(input: Tensor) -> Tensor:

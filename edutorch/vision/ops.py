@@ -12,6 +12,7 @@ Names, signatures, dtypes and exception types follow torchvision 0.29 (its CPU k
 """
 from __future__ import annotations
 
+import math
 from typing import Union
 
 import numpy as np
@@ -20,11 +21,11 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import NumpyFunction
 from ..nn.modules.module import Module
-from ..ops.arithmetic import maximum, minimum, where
+from ..ops.arithmetic import atan, maximum, minimum, where
 from ..ops.creation import from_numpy
 from ..ops.shape import stack
 
-__all__ = ["box_area", "box_convert", "box_iou", "generalized_box_iou", "distance_box_iou",
+__all__ = ["box_area", "box_convert", "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou",
            "clip_boxes_to_image", "remove_small_boxes", "nms", "batched_nms", "roi_pool", "RoIPool",
            "roi_align", "RoIAlign"]
 
@@ -165,6 +166,23 @@ def distance_box_iou(boxes1: Tensor, boxes2: Tensor, eps: float = 1e-7) -> Tenso
     centre2 = (boxes2[..., :2] + boxes2[..., 2:]) / 2
     d = centre1[..., :, None, :] - centre2[..., None, :, :]
     return iou - (d[..., 0] ** 2 + d[..., 1] ** 2) / diagonal_squared
+
+
+def complete_box_iou(boxes1: Tensor, boxes2: Tensor, eps: float = 1e-7) -> Tensor:
+    """Complete IoU (Zheng et al. 2020) of every pair of xyxy boxes -> Tensor[..., N, M].
+
+        CIoU = DIoU - alpha v,   v = 4/pi² (atan(w_A / h_A) - atan(w_B / h_B))²   (aspect-ratio mismatch)
+                                 alpha = v / (1 - IoU + v), a weight that carries no gradient
+    """
+    _check_pairwise(boxes1, boxes2, "complete_box_iou")
+    boxes1, boxes2 = _upcast(boxes1), _upcast(boxes2)
+    iou = box_iou(boxes1, boxes2)
+    diou = distance_box_iou(boxes1, boxes2, eps)
+    ratio1 = atan((boxes1[..., 2] - boxes1[..., 0]) / (boxes1[..., 3] - boxes1[..., 1]))  # [..., N]
+    ratio2 = atan((boxes2[..., 2] - boxes2[..., 0]) / (boxes2[..., 3] - boxes2[..., 1]))  # [..., M]
+    v = (4 / math.pi ** 2) * (ratio1[..., :, None] - ratio2[..., None, :]) ** 2
+    alpha = (v / (1 - iou + v + eps)).detach()
+    return diou - alpha * v
 
 
 def clip_boxes_to_image(boxes: Tensor, size: tuple) -> Tensor:

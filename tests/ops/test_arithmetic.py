@@ -27,6 +27,8 @@ UNARY = {
     "sin": (lambda t, x: t.sin(x), "any"),
     "cos": (lambda t, x: t.cos(x), "any"),
     "tan": (lambda t, x: t.tan(x), "small"),
+    "atan": (lambda t, x: t.atan(x), "any"),
+    "arctan": (lambda t, x: x.arctan(), "any"),
     "tanh": (lambda t, x: t.tanh(x), "any"),
     "sigmoid": (lambda t, x: t.sigmoid(x), "any"),
     "relu": (lambda t, x: t.relu(x), "nonzero"),
