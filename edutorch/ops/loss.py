@@ -100,10 +100,14 @@ def _warn_size(input: Tensor, target: Tensor) -> tuple:
     return broadcast_shapes(input.shape, target.shape)  # RuntimeError naming both shapes if impossible
 
 
-def _common_float(name: str, input: Tensor, target: Tensor) -> np.dtype:
-    _check_float(name, input)
+def _common_float(kernel: str, input: Tensor, target: Tensor) -> np.dtype:
+    """The dtype input and target are promoted to (an int input with a float target is fine, as in
+    PyTorch); two integer tensors have no floating point kernel: PyTorch's error, plus the fix."""
     dtype = _dtype.result_type(input, target)
-    return (dtype if dtype.is_floating_point else input.dtype).to_numpy()
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype._c_name}\': losses need '
+                                  "floating point values; convert the prediction with .float()")
+    return dtype.to_numpy()
 
 
 def _elementwise_weight(loss: Tensor, weight, input: Tensor, reduction: str) -> Tensor:
@@ -139,7 +143,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     """Mean squared error: mean((input - target)^2)."""
     reduction = _get_reduction(reduction, size_average, reduce)
     _warn_size(input, target)
-    dtype = _common_float("mse_loss", input, target)
+    dtype = _common_float("mse_cpu", input, target)
     if weight is not None:
         return _elementwise_weight((input - target) ** 2, weight, input, reduction)
     return MseLoss.apply(input, target, reduction, dtype)
@@ -186,7 +190,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got beta={beta}).")
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
-    dtype = _common_float("smooth_l1_loss", input, target)
+    dtype = _common_float("smooth_l1_cpu", input, target)
     return SmoothL1Loss.apply(input, target, reduction, float(beta), dtype)
 
 
@@ -279,7 +283,9 @@ def _check_target_dtype(target: Tensor) -> None:
     if target.dtype not in (_dtype.int64, _dtype.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {target.dtype._c_name}: class-index "
-            "targets are int64 (use target.long())")
+            "targets are int64 (use target.long())"
+            + ("; a float target means class probabilities, of the input's shape" if
+               target.dtype.is_floating_point else ""))
 
 
 def _check_class_weight(weight, n_classes: int, prefix: str = "") -> None:
@@ -297,6 +303,11 @@ def _check_nll_args(input: Tensor, target: Tensor, weight, ignore_index: int) ->
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0] if target.dim() else 0}).")
     expected = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
+    if input.dim() == 1 and target.dim() == 1:  # PyTorch: one sample may have a (1,) target; dtype first
+        _check_target_dtype(target)
+        if target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+        expected = (1,)
     if tuple(target.shape) != expected:
         if input.dim() <= 2:
             raise RuntimeError(
@@ -322,6 +333,7 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, size_average=None, igno
     """Negative log likelihood: -input[i, target[i]] averaged (weighted by ``weight[target[i]]``)."""
     reduction = _get_reduction(reduction, size_average, reduce)
     _check_nll_args(input, target, weight, ignore_index)
+    target = target.reshape(()) if input.dim() == 1 else target  # a (1,) target of one sample
     w = None if weight is None else weight._data
     if input.dim() <= 2:
         return NllLoss.apply(input, target._data, w, reduction, ignore_index)
@@ -374,14 +386,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
     if tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing,
                                     class_dim, n_classes)
-    if target.dtype.is_floating_point and (input.dim() == 1 or (target.dim() and
-                                                                 target.shape[0] == input.shape[0])):
-        raise RuntimeError(
-            f"cross_entropy got a {target.dtype} target of shape {list(target.shape)} for input of shape "
-            f"{list(input.shape)}: class probabilities must have the input's shape {list(input.shape)}; "
-            "class indices must be int64 of shape "
-            f"{[] if input.dim() == 1 else [input.shape[0]] + list(input.shape[2:])}")
+    # Any other shape means class indices: PyTorch checks them as nll_loss does (shape, then dtype).
     _check_nll_args(input, target, weight, ignore_index)
+    target = target.reshape(()) if input.dim() == 1 else target  # a (1,) target of one sample
     logp = log_softmax(input, class_dim)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:

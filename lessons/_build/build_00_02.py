@@ -88,9 +88,26 @@ L00 = [
     | **00 welcome** | what edutorch is, running and switching, a first look at autograd |
     | **01 tensors** | making tensors, indexing, reshaping, broadcasting, reductions, dtypes; linear regression by hand |
     | **02 autograd** | the computation graph, leaves, `backward` and `autograd.grad`, hooks, `no_grad`, in-place rules, custom Functions; logistic regression |
+    | **03 data** | `Dataset`, a custom image-folder dataset, `DataLoader`, samplers, collate, workers |
+    | **04 transforms** | `ToTensor`, `Normalize`, crops, flips, colour, pipelines, augmentation |
+    | **05 tensorboard** | `SummaryWriter`, reading event files, the board in the notebook |
+    | **06 modules** | `nn.Module`, containers, parameters, `state_dict`, `train()`/`eval()` |
+    | **07 conv and pooling** | convolution by hand, output sizes, the playground, transposed conv, pooling |
+    | **08 layers** | `Linear`, activations, `Flatten`, `BatchNorm`, `Dropout` |
+    | **09 losses** | regression, classification and ranking losses |
+    | **10 optimizers** | gradient descent, momentum, Adam, parameter groups, schedulers |
+    | **11 training loop** | data → model → loss → optimizer → loop, evaluation, logging, checkpoints |
+    | **12 save and resume** | `save`/`load`, checkpoints, resuming training |
+    | **13 hooks and CAM** | tensor and module hooks, feature maps, class activation maps |
+    | **14 init and regularisation** | weight initialisation, weight decay, dropout, batch norm |
+    | **15 pretrained and fine-tuning** | the model zoo, weights, feature extraction, fine-tuning, `torch.hub` |
+    | **16 ResNet from source** | residual blocks, bottlenecks, stages, reading the source |
+    | **17 detection basics** | IoU, NMS, one-stage grid heads, RoI pooling and RoI align |
+    | **18 GAN** | generator and discriminator, `detach()`, a DCGAN on digits |
+    | **19 graph networks** | `edge_index`, message passing with `index_add_`, a GCN |
+    | **20 common errors** | the errors learners hit, their messages, and the fixes |
 
-    The lessons after these three build on them: layers and `nn.Module`, loss functions and
-    optimizers, `Dataset` and `DataLoader`, convolutional networks, and tools to watch training.
+    Take them in order: each lesson uses what the earlier ones taught.
     """),
     md(r"""
     ## A first taste
