@@ -207,6 +207,16 @@ def test_devices(torch):
         assert "CPU" in str(ours.value) and "is_available" in str(ours.value)
 
 
+@pytest.mark.parametrize("query", ["current_device", "get_device_name", "get_device_properties", "synchronize"])
+def test_cuda_queries_fail_like_a_cpu_only_torch(torch, query):
+    with pytest.raises(Exception) as theirs:
+        getattr(torch.cuda, query)(*(() if query in ("current_device", "synchronize") else (0,)))
+    with pytest.raises(Exception) as ours:
+        getattr(edutorch.cuda, query)(*(() if query in ("current_device", "synchronize") else (0,)))
+    assert type(ours.value) is type(theirs.value)
+    assert str(ours.value).startswith(str(theirs.value)) and "is_available()" in str(ours.value)
+
+
 def test_data_attribute_hides_changes_from_autograd(torch):
     for t in (edutorch, torch):
         w = t.ones(2, requires_grad=True)
