@@ -65,14 +65,6 @@ def check_gradient(fn, *arrays):
     assert gradcheck(lambda *ts: fn(edutorch, *ts), tuple(xs))
 
 
-def _sum_is_implemented() -> bool:
-    try:
-        edutorch.ones(2).sum()
-        return True
-    except NotImplementedError:
-        return False
-
-
 def _rand(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape)
 
@@ -459,7 +451,6 @@ def test_double_backward(name):
     assert gradgradcheck(lambda t: fn(edutorch, t), (x,))
 
 
-@pytest.mark.skipif(not _sum_is_implemented(), reason="needs sum(dims) from ops/reduction.py")
 @pytest.mark.parametrize("name", sorted(NEEDS_SUM))
 def test_double_backward_through_sum(name):
     fn, shape = NEEDS_SUM[name]
