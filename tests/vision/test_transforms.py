@@ -12,7 +12,9 @@ from PIL import Image, ImageEnhance, ImageOps
 
 import edutorch as torch
 from edutorch.vision import transforms as T
+from edutorch.autograd import gradcheck
 from edutorch.vision.transforms import functional as F
+from edutorch.vision.transforms.functional import InterpolationMode
 
 
 @pytest.fixture(scope="module")
@@ -263,3 +265,15 @@ def test_errors_name_the_expected_input():
         T.RandomCrop(20)(torch.zeros(3, 5, 5))
     with pytest.raises(ValueError, match=r"Padding mode should be either constant, edge, reflect or symmetric"):
         F.pad(torch.zeros(1, 3, 3), 1, padding_mode="wrap")
+
+
+@pytest.mark.parametrize("interpolation,antialias", [("bilinear", True), ("bilinear", False), ("bicubic", True),
+                                                     ("nearest", True)])
+def test_tensor_resize_is_differentiable(interpolation, antialias):
+    """A float image that requires grad keeps its graph through Resize (torchvision's float ops do)."""
+    image = torch.tensor(np.random.default_rng(0).random((2, 6, 7)), dtype=torch.float64, requires_grad=True)
+    resize = lambda x: F.resize(x, [4, 9], interpolation=InterpolationMode(interpolation), antialias=antialias)
+    out = resize(image)
+    assert out.requires_grad and out.grad_fn is not None
+    np.testing.assert_allclose(out.detach().numpy(), resize(image.detach()).numpy(), rtol=1e-12)
+    assert gradcheck(resize, (image,))

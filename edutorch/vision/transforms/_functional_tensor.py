@@ -286,6 +286,8 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear", antial
     if interpolation in ("nearest", "nearest-exact"):
         rows = _nearest_indices(in_h, out_h, interpolation)
         cols = _nearest_indices(in_w, out_w, interpolation)
+        if img.requires_grad:  # index with the engine's indexing, so autograd records the pick
+            return img[..., torch.from_numpy(rows[:, None]), torch.from_numpy(cols[None, :])]
         return _wrap(_array(img)[..., rows[:, None], cols[None, :]])
     if interpolation not in ("bilinear", "bicubic"):
         raise ValueError(f"Interpolation mode '{interpolation}' is unsupported with Tensor input")
@@ -293,6 +295,9 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear", antial
     a = _float_array(img)
     wy = make(in_h, out_h, interpolation).astype(a.dtype)
     wx = make(in_w, out_w, interpolation).astype(a.dtype)
+    if img.requires_grad:  # a float image in a graph: the same two products with the engine's matmul,
+        # so the gradient (wy^T @ grad @ wx) flows back to the image, as through torchvision's resize
+        return torch.from_numpy(wy) @ img @ torch.from_numpy(np.ascontiguousarray(wx.T))
     out = wy @ a @ wx.T  # rows, then columns; matmul broadcasts over the leading (..., C) axes
     if interpolation == "bicubic" and img.dtype == torch.uint8:
         out = np.clip(out, 0, 255)  # negative lobes of the cubic can overshoot
