@@ -240,14 +240,19 @@ def test_auto_refresh_grows_curves_and_stops_cleanly(tmp_path):
         with SummaryWriter(str(tmp_path / "exp1")) as w:
             for s in range(3, 6):
                 w.add_scalar("loss", 0.0, s)
-        deadline = time.monotonic() + 5
-        while len(board.reader.runs["exp1"]["loss"]) < 6 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.1)  # let the redraw that follows the reload finish
+        def drawn_steps():  # the x data of exp1's raw loss curve in the figure the thread redraws
+            figure = board.figures.get("scalars")
+            lines = [ln for ln in (_lines(figure, "raw") if figure is not None else [])
+                     if ln.get_color() == "#1f77b4" and ln.axes.get_title() == "loss"]
+            return lines[0].get_xdata().tolist() if lines else []
+
+        # the reload and the redraw after it happen on the board's thread: wait for both (a redraw
+        # takes up to a second on a busy machine), then check
+        deadline = time.monotonic() + 10
+        while drawn_steps() != [0, 1, 2, 3, 4, 5] and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(board.reader.runs["exp1"]["loss"]) == 6
-        loss_exp1 = [ln for ln in _lines(board.figures["scalars"], "raw") if ln.get_color() == "#1f77b4"
-                     and ln.axes.get_title() == "loss"][0]
-        assert loss_exp1.get_xdata().tolist() == [0, 1, 2, 3, 4, 5]
+        assert drawn_steps() == [0, 1, 2, 3, 4, 5]
         thread = board._thread
         board.auto_refresh.value = False                              # the checkbox stops the thread
         assert not thread.is_alive() and not board.running

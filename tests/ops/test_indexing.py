@@ -533,3 +533,35 @@ def test_random_advanced_index_with_repeats_matches_pytorch(torch, shape, data):
     index = (slice(None),) * dim + (np.array(idx, dtype=np.int64),)
     check_parity(torch, lambda t, a: a[tuple(t.tensor(i) if isinstance(i, np.ndarray) else i for i in index)],
                  _rand(*shape))
+
+
+# ------------------------------------------------ x[i] outside a graph (the fast path of a DataLoader)
+def test_int_index_outside_a_graph_is_a_view_like_torch(torch):
+    for lib in (edutorch, torch):
+        base = lib.arange(12.0).reshape(3, 4).clone()
+        row = base[-1]
+        assert row.tolist() == [8.0, 9.0, 10.0, 11.0] and row._base is base and row.is_leaf
+        row.mul_(2)  # writes through the view into the base, one version counter for both
+        assert base[2].tolist() == [16.0, 18.0, 20.0, 22.0] and base._version == row._version == 1
+        w = lib.ones(3, requires_grad=True)
+        with lib.no_grad():
+            picked = w[1]
+        assert picked.grad_fn is None and picked.is_leaf
+        assert w[1].grad_fn.name() == "SelectBackward0"  # in a graph: the recorded op
+    with pytest.raises(IndexError) as theirs:
+        torch.zeros(3, 2)[3]
+    with pytest.raises(IndexError) as ours:
+        edutorch.zeros(3, 2)[3]
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_a_saved_view_sees_in_place_changes_of_its_base(torch):
+    """The version counter a fast-path view shares with its base still protects saved tensors."""
+    for lib in (edutorch, torch):
+        base = lib.ones(2, 3)
+        row = base[0]
+        w = lib.ones(3, requires_grad=True)
+        y = (w * row).sum()  # saves row for backward
+        base.add_(1)         # changes row's storage: its version moves with the base's
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
