@@ -158,14 +158,18 @@ def distance_box_iou(boxes1: Tensor, boxes2: Tensor, eps: float = 1e-7) -> Tenso
         DIoU = IoU - ρ²(centre_A, centre_B) / c²    c: the diagonal of the enclosing box
     """
     _check_pairwise(boxes1, boxes2, "distance_box_iou")
-    boxes1, boxes2 = _upcast(boxes1), _upcast(boxes2)
+    return _diou_and_iou(_upcast(boxes1), _upcast(boxes2), eps)[0]
+
+
+def _diou_and_iou(boxes1: Tensor, boxes2: Tensor, eps: float) -> tuple:
+    """(DIoU, IoU) of every pair: complete_box_iou needs both, so IoU is computed once."""
     iou = box_iou(boxes1, boxes2)
     whi = _enclosing_wh(boxes1, boxes2)
     diagonal_squared = whi[..., 0] ** 2 + whi[..., 1] ** 2 + eps
     centre1 = (boxes1[..., :2] + boxes1[..., 2:]) / 2  # [..., N, 2]
     centre2 = (boxes2[..., :2] + boxes2[..., 2:]) / 2
     d = centre1[..., :, None, :] - centre2[..., None, :, :]
-    return iou - (d[..., 0] ** 2 + d[..., 1] ** 2) / diagonal_squared
+    return iou - (d[..., 0] ** 2 + d[..., 1] ** 2) / diagonal_squared, iou
 
 
 def complete_box_iou(boxes1: Tensor, boxes2: Tensor, eps: float = 1e-7) -> Tensor:
@@ -176,8 +180,7 @@ def complete_box_iou(boxes1: Tensor, boxes2: Tensor, eps: float = 1e-7) -> Tenso
     """
     _check_pairwise(boxes1, boxes2, "complete_box_iou")
     boxes1, boxes2 = _upcast(boxes1), _upcast(boxes2)
-    iou = box_iou(boxes1, boxes2)
-    diou = distance_box_iou(boxes1, boxes2, eps)
+    diou, iou = _diou_and_iou(boxes1, boxes2, eps)
     ratio1 = atan((boxes1[..., 2] - boxes1[..., 0]) / (boxes1[..., 3] - boxes1[..., 1]))  # [..., N]
     ratio2 = atan((boxes2[..., 2] - boxes2[..., 0]) / (boxes2[..., 3] - boxes2[..., 1]))  # [..., M]
     v = (4 / math.pi ** 2) * (ratio1[..., :, None] - ratio2[..., None, :]) ** 2

@@ -22,6 +22,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 from .._dtype import uint8
 from .._tensor import Tensor
 from ..ops.creation import from_numpy
+from .transforms.functional import convert_image_dtype
 
 __all__ = ["make_grid", "save_image", "draw_bounding_boxes"]
 
@@ -236,10 +237,9 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: Optional[list] = N
     else:
         text_font = ImageFont.truetype(font=font, size=font_size or 10)
 
-    pixels = image.detach().numpy()
     floating = image.dtype.is_floating_point
-    if floating:  # [0, 1] -> [0, 255] as convert_image_dtype does it
-        pixels = (pixels * (255 + 1.0 - 1e-3)).astype(np.uint8)
+    # a float image in [0, 1] is drawn on as uint8 in [0, 255], and converted back at the end
+    pixels = (convert_image_dtype(image.detach(), uint8) if floating else image.detach()).numpy()
     if pixels.shape[0] == 1:
         pixels = np.concatenate([pixels] * 3, axis=0)
     canvas = Image.fromarray(np.ascontiguousarray(pixels.transpose(1, 2, 0)))
@@ -257,6 +257,4 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: Optional[list] = N
             draw.text(corner, label, fill=text_color, font=text_font)
 
     out = np.asarray(canvas).transpose(2, 0, 1).copy()
-    if floating:
-        return from_numpy(out.astype(image.numpy().dtype) / np.asarray(255, dtype=image.numpy().dtype))
-    return from_numpy(out)
+    return convert_image_dtype(from_numpy(out), image.dtype) if floating else from_numpy(out)
