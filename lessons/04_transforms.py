@@ -1,0 +1,293 @@
+# %% [markdown]
+# # 04 · Transforms: from a photo to a tensor, and data augmentation
+#
+# A model wants float tensors of one size with values around zero; files hold images of any size
+# with bytes 0–255. **Transforms** (变换) bridge the two, and random transforms make every epoch see
+# slightly different pictures: **data augmentation** (数据增强), the cheapest regulariser there is.
+#
+# **Goals.** After this lesson you can
+#
+# - say exactly what `ToTensor` does (HWC → CHW, `[0, 255]` → `[0, 1]`) and undo it;
+# - normalise with the ImageNet statistics and un-normalise for display;
+# - resize, crop, flip, rotate, warp and recolour an image, with PIL images or tensors;
+# - build training and evaluation pipelines with `Compose`, `RandomApply`, `RandomChoice`;
+# - use a pipeline inside a `Dataset` and look at a whole batch with `make_grid`.
+
+# %%
+# %matplotlib inline
+import math
+import matplotlib.cbook as cbook
+from pathlib import Path
+from PIL import Image
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+# to run this lesson on PyTorch, change `edutorch` to `torch` and `edutorch.vision` to
+# `torchvision` in the import lines below
+import edutorch as torch
+from edutorch.utils.data import DataLoader
+from edutorch.vision import datasets, transforms
+import edutorch.vision.transforms.functional as TF
+from edutorch.vision.utils import make_grid
+EDUTORCH = torch.__name__ == "edutorch"
+if EDUTORCH:  # edutorch-only helper: print the source code behind an op or a graph node
+    from edutorch.notebook import show_source
+
+torch.manual_seed(0)
+plt.rcParams["figure.dpi"] = 80
+
+# %% [markdown]
+# ## 1. The photo
+#
+# matplotlib ships a portrait of Grace Hopper, the computer pioneer. PIL opens it as an `Image`:
+# width × height (PIL says `size=(width, height)`), three 8-bit channels.
+
+# %%
+photo = Image.open(cbook.get_sample_data("grace_hopper.jpg")).convert("RGB")
+print(photo.size, photo.mode)
+pixels = np.array(photo)
+print(pixels.shape, pixels.dtype, pixels.min(), pixels.max())
+plt.figure(figsize=(3, 3.5))
+plt.imshow(photo)
+plt.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## 2. `ToTensor`: HWC bytes → CHW floats
+#
+# NumPy and PIL store an image as **height × width × channels** (HWC), bytes 0–255. PyTorch's
+# convolutions want **channels × height × width** (CHW) floats. `ToTensor` does both steps: it moves
+# the channel axis to the front and divides by 255. `PILToTensor` only moves the axis (uint8 stays),
+# and `ToPILImage` goes back.
+
+# %%
+x = transforms.ToTensor()(photo)
+print(x.shape, x.dtype, round(x.min().item(), 4), round(x.max().item(), 4))
+by_hand = torch.from_numpy(pixels).permute(2, 0, 1).float() / 255   # HWC -> CHW, then /255
+print(torch.allclose(x, by_hand))
+raw = transforms.PILToTensor()(photo)
+print(raw.shape, raw.dtype, raw[:, 0, 0])
+back = transforms.ToPILImage()(x)
+print(back.size, back.mode, np.array_equal(np.asarray(back), pixels))
+
+# %% [markdown]
+# ## 3. `Normalize`: centre each channel
+#
+# Networks train best on inputs with mean ≈ 0 and standard deviation ≈ 1. `Normalize(mean, std)`
+# computes `(x - mean[c]) / std[c]` for each channel `c`. Pretrained ImageNet models expect the
+# ImageNet statistics below; for your own data, measure them on the training set.
+
+# %%
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+normalize = transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)
+z = normalize(x)
+print(normalize)
+print("before:", [round(v, 3) for v in x.mean(dim=(1, 2)).tolist()])
+print("after: ", [round(v, 3) for v in z.mean(dim=(1, 2)).tolist()])
+mean, std = torch.tensor(IMAGENET_MEAN).view(3, 1, 1), torch.tensor(IMAGENET_STD).view(3, 1, 1)
+print(torch.allclose(z, (x - mean) / std), torch.allclose(z * std + mean, x, atol=1e-6))
+
+
+# %% [markdown]
+# To *show* a normalised tensor, undo it (`z * std + mean`), clamp to `[0, 1]` and permute to HWC.
+# We will need that often:
+
+# %%
+def show(images, nrow=4, title=None, size=(7, 3.5)):
+    # a list or batch of CHW tensors (or PIL images) as one picture
+    images = [TF.to_tensor(im) if isinstance(im, Image.Image) else im for im in images]
+    size_hw = images[0].shape[-2:]
+    images = [TF.resize(im, list(size_hw), antialias=True) if im.shape[-2:] != size_hw else im
+              for im in images]
+    grid = make_grid(torch.stack(images), nrow=nrow, padding=4, pad_value=1.0)
+    plt.figure(figsize=size)
+    plt.imshow(grid.permute(1, 2, 0).clamp(0, 1).numpy())
+    if title:
+        plt.title(title)
+    plt.axis("off")
+    plt.show()
+
+show([x, (z * std + mean), z.clamp(0, 1)], nrow=3, title="original · un-normalised · normalised (clipped)")
+
+# %% [markdown]
+# ## 4. Size and crop
+#
+# - `Resize(256)`: the **shorter side** becomes 256, the aspect ratio is kept; `Resize((h, w))` forces a size.
+# - `CenterCrop(224)` cuts the middle; `RandomCrop(224, padding=4)` pads, then cuts at a random place.
+# - `RandomResizedCrop(224, scale=(0.08, 1.0))`: a random area and aspect ratio, resized to 224 —
+#   the standard ImageNet training crop.
+# - `FiveCrop(224)`: the four corners and the centre (test-time augmentation).
+
+# %%
+small = transforms.Resize(128)(photo)
+print("Resize(128):       ", photo.size, "->", small.size)
+print("Resize((100, 80)): ", transforms.Resize((100, 80))(photo).size)
+print("CenterCrop(96):    ", transforms.CenterCrop(96)(small).size)
+print("RandomCrop(96):    ", transforms.RandomCrop(96, padding=8)(small).size)
+print("FiveCrop(96):      ", [im.size for im in transforms.FiveCrop(96)(small)])
+tensor_small = transforms.Resize(128)(x)            # the same transforms work on tensors
+print("on a tensor:       ", tuple(x.shape), "->", tuple(tensor_small.shape))
+
+# %%
+crops = [transforms.RandomResizedCrop(96, scale=(0.1, 1.0))(small) for _ in range(8)]
+show(crops, nrow=8, title="RandomResizedCrop(96): eight draws", size=(9, 1.8))
+show(transforms.FiveCrop(96)(small), nrow=5, title="FiveCrop(96)", size=(8, 2))
+
+# %% [markdown]
+# ## 5. Flips, rotations and warps
+#
+# `RandomHorizontalFlip(p=0.5)` mirrors with probability `p`. `RandomRotation(degrees)`,
+# `RandomAffine` (rotation, translation, scale, shear) and `RandomPerspective` move pixels; the
+# uncovered corners get `fill`.
+
+# %%
+geometric = {
+    "HorizontalFlip": transforms.RandomHorizontalFlip(p=1.0),
+    "VerticalFlip": transforms.RandomVerticalFlip(p=1.0),
+    "Rotation(30)": transforms.RandomRotation(30),
+    "Affine": transforms.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.8, 1.2), shear=10),
+    "Perspective": transforms.RandomPerspective(distortion_scale=0.5, p=1.0),
+    "Pad(16, reflect)": transforms.Pad(16, padding_mode="reflect"),
+}
+show([t(small) for t in geometric.values()], nrow=6, title=" · ".join(geometric), size=(10, 2.2))
+
+# %% [markdown]
+# **Check your understanding.** A horizontal flip reverses the width axis, so flipping twice gives
+# back the image, and a flipped tensor equals `torch.flip(x, dims=[2])`:
+
+# %%
+flip = transforms.RandomHorizontalFlip(p=1.0)
+print(torch.equal(flip(flip(x)), x), torch.equal(flip(x), torch.flip(x, dims=[2])))
+print(np.array_equal(np.asarray(flip(photo)), pixels[:, ::-1]))
+
+# %% [markdown]
+# ## 6. Colour
+#
+# `ColorJitter` changes brightness, contrast, saturation and hue by random factors;
+# `Grayscale(num_output_channels=3)` keeps three (equal) channels so the model's input shape stays the
+# same; `GaussianBlur` softens. On tensors, grey is `0.2989 R + 0.587 G + 0.114 B`.
+
+# %%
+colour = {
+    "ColorJitter": transforms.ColorJitter(brightness=0.5, contrast=0.5, saturation=0.5, hue=0.1),
+    "Grayscale": transforms.Grayscale(num_output_channels=3),
+    "GaussianBlur(9)": transforms.GaussianBlur(9, sigma=(2.0, 3.0)),
+    "brightness x1.5": lambda im: TF.adjust_brightness(im, 1.5),
+    "contrast x0.5": lambda im: TF.adjust_contrast(im, 0.5),
+    "hue +0.25": lambda im: TF.adjust_hue(im, 0.25),
+}
+show([t(small) for t in colour.values()], nrow=6, title=" · ".join(colour), size=(10, 2.2))
+
+# %%
+grey = transforms.Grayscale()(tensor_small)
+by_hand = (0.2989 * tensor_small[0] + 0.587 * tensor_small[1] + 0.114 * tensor_small[2]).unsqueeze(0)
+print(grey.shape, torch.allclose(grey, by_hand, atol=1e-6))
+
+# %% [markdown]
+# `RandomErasing` works on tensors (use it after `ToTensor`): it blanks a random rectangle, which
+# teaches a model not to rely on one small region.
+
+# %%
+erase = transforms.RandomErasing(p=1.0, scale=(0.05, 0.2), value=0.5)
+erased = [erase(tensor_small) for _ in range(4)]
+show(erased, nrow=4, title="RandomErasing", size=(6, 2))
+print(all(e.shape == tensor_small.shape for e in erased), all(not torch.equal(e, tensor_small) for e in erased))
+
+# %% [markdown]
+# ## 7. Pipelines
+#
+# `Compose` chains transforms; `RandomApply([...], p)` runs a group with probability `p`;
+# `RandomChoice` picks one; `RandomOrder` shuffles their order; `Lambda` wraps any function. The
+# usual ImageNet pipelines: random crops and flips for training, a fixed resize and centre crop for
+# evaluation, so that evaluation is deterministic.
+
+# %%
+train_transform = transforms.Compose([
+    transforms.RandomResizedCrop(96, scale=(0.3, 1.0)),
+    transforms.RandomHorizontalFlip(),
+    transforms.RandomApply([transforms.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8),
+    transforms.RandomGrayscale(p=0.2),
+    transforms.ToTensor(),
+    transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+])
+eval_transform = transforms.Compose([
+    transforms.Resize(110),
+    transforms.CenterCrop(96),
+    transforms.ToTensor(),
+    transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+])
+print(train_transform)
+print(eval_transform)
+
+# %%
+views = [train_transform(photo) * std + mean for _ in range(16)]
+show(views, nrow=8, title="one photo, sixteen training views", size=(9, 2.8))
+print(torch.equal(eval_transform(photo), eval_transform(photo)))   # evaluation is deterministic
+
+# %% [markdown]
+# Random transforms draw from the global generator, so `torch.manual_seed` makes a pipeline
+# reproducible:
+
+# %%
+torch.manual_seed(3)
+a = train_transform(photo)
+torch.manual_seed(3)
+b = train_transform(photo)
+print(torch.equal(a, b), tuple(a.shape))
+
+# %% [markdown]
+# ## 8. Transforms inside a `Dataset`
+#
+# Datasets take `transform` (for the input) and `target_transform` (for the label); the transform
+# runs in `__getitem__`, so each epoch sees new random views. Here the texture photos of lesson 03
+# become a batch of augmented, normalised tensors:
+
+# %%
+texture_train = datasets.ImageFolder(
+    "../data/textures/train",
+    transform=transforms.Compose([transforms.RandomResizedCrop(48, scale=(0.5, 1.0)),
+                                  transforms.RandomHorizontalFlip(),
+                                  transforms.RandomVerticalFlip(),
+                                  transforms.ToTensor(),
+                                  transforms.Normalize([0.5] * 3, [0.25] * 3)]),
+    target_transform=lambda label: texture_names[label])
+texture_names = texture_train.classes
+images, names = next(iter(DataLoader(texture_train, batch_size=12, shuffle=True)))
+print(images.shape, images.dtype, len(names), set(names) <= set(texture_names))
+show(images * 0.25 + 0.5, nrow=12, title="a shuffled, augmented batch", size=(10, 1.3))
+
+# %% [markdown]
+# ## 9. Look inside
+#
+# A transform is a small class whose `__call__` (or `forward`) calls a function in
+# `transforms.functional`; the functions work on NumPy arrays underneath. Read `to_tensor` and
+# `normalize`:
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# edutorch's source
+if EDUTORCH:
+    show_source(TF.to_tensor)
+    show_source(TF.normalize)
+
+# %% [markdown]
+# ## Summary
+#
+# - `ToTensor`: PIL/NumPy HWC uint8 → CHW float32 in `[0, 1]`; `PILToTensor` keeps uint8;
+#   `ToPILImage` goes back.
+# - `Normalize(mean, std)`: `(x - mean) / std` per channel; undo with `x * std + mean` to display.
+# - Geometry (`Resize`, crops, flips, rotations, affine, perspective) and colour (`ColorJitter`,
+#   `Grayscale`, `GaussianBlur`) work on PIL images and on tensors; `RandomErasing` on tensors only.
+# - Training pipelines are random (augmentation); evaluation pipelines are fixed. Put them in a
+#   dataset's `transform`, and seed with `torch.manual_seed` to reproduce a run.
+#
+# ## Exercises
+#
+# 1. Measure the per-channel mean and std of the texture training set (`ToTensor` only) and use them
+#    in `Normalize`. Check the normalised batch has mean ≈ 0 and std ≈ 1.
+# 2. Which transforms in `train_transform` would be wrong for the digits of lesson 03? (Think of a
+#    flipped 2 and a rotated 6.)
+# 3. Write `transforms.Lambda` that adds Gaussian noise with std 0.05 to a tensor, and put it after
+#    `ToTensor`.
+# 4. Use `FiveCrop` at test time: average a model's predictions over the five crops.

@@ -1,0 +1,466 @@
+# %% [markdown]
+# # 14 · Initialisation and regularisation
+#
+# Two things decide whether a deep network trains well before you have even chosen an optimizer:
+# the **initial weights** (初始化) and how you keep it from **overfitting** (过拟合) a small
+# training set. This lesson measures both.
+#
+# **Goals.** After this lesson you can
+#
+# - explain, with one line of variance arithmetic, why the scale of random initial weights makes
+#   activations and gradients **vanish** (消失) or **explode** (爆炸) in a deep network;
+# - watch it happen layer by layer, and fix it with **Xavier** (for tanh) and **Kaiming** (for ReLU)
+#   initialisation applied with `model.apply(init_fn)`;
+# - say what **weight decay** (权重衰减, L2 regularisation) does to the weights, and why `AdamW`
+#   differs from `Adam(weight_decay=...)`;
+# - use **dropout** against overfitting on a small noisy data set, reading train and test curves.
+
+# %%
+# %matplotlib inline
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import edutorch as torch                    # <- change `edutorch` to `torch` in these
+import edutorch.nn as nn                    #    three lines to run this lesson
+import edutorch.nn.functional as F          #    on PyTorch
+EDUTORCH = torch.__name__ == "edutorch"
+if EDUTORCH:  # edutorch-only helper: print the source code behind an op or a graph node
+    from edutorch.notebook import show_source
+
+torch.manual_seed(0)
+plt.rcParams["figure.dpi"] = 80
+
+# %% [markdown]
+# ## 1. One layer: how the variance grows
+#
+# A unit of a linear layer computes $y = \sum_{i=1}^{n} w_i x_i$. If the inputs and the weights are
+# independent with mean 0, the variances multiply and add up:
+#
+# $$\operatorname{Var}(y) = n \cdot \operatorname{Var}(w) \cdot \operatorname{Var}(x).$$
+#
+# So with $n = 512$ inputs, weights of standard deviation 1 make the output $\sqrt{512} \approx 22.6$
+# times larger than the input, and the output keeps the input's scale only when
+# $\operatorname{std}(w) = 1/\sqrt{n}$.
+
+# %%
+torch.manual_seed(0)
+n = 512
+x = torch.randn(1000, n)                       # inputs with std 1
+for w_std in [1.0, 0.01, 1 / math.sqrt(n)]:
+    W = torch.randn(n, n) * w_std
+    y = x @ W.T
+    predicted = math.sqrt(n) * w_std
+    print(f"std(w) = {w_std:.4f}:  predicted std(y) = {predicted:6.3f}   measured / predicted = {y.std().item() / predicted:.1f}")
+
+
+# %% [markdown]
+# ## 2. A deep network: vanishing and exploding activations
+#
+# Stack ten such layers, each followed by an activation, and the factor is applied ten times. To
+# watch it we build an MLP (多层感知机) of 10 layers of width 256 and record, with forward hooks
+# (lesson 06), the standard deviation of each activation layer's output; after a backward pass we
+# also record the standard deviation of each weight's gradient.
+
+# %%
+def deep_mlp(act, depth=10, width=256):
+    layers = []
+    for _ in range(depth):
+        layers += [nn.Linear(width, width), act()]
+    return nn.Sequential(*layers)
+
+def layer_stats(model, x):
+    # Per layer: std of the activation outputs, fraction of them saturated (|h| > 0.99),
+    # and std of the weight gradients after a backward pass.
+    acts, saturated = [], []
+    def record(module, inputs, output):
+        acts.append(output.std().item())
+        saturated.append((output.abs() > 0.99).float().mean().item())
+    hooks = [m.register_forward_hook(record) for m in model if not isinstance(m, nn.Linear)]
+    model(x).sum().backward()
+    for h in hooks:
+        h.remove()
+    grads = [m.weight.grad.std().item() for m in model if isinstance(m, nn.Linear)]
+    return acts, saturated, grads
+
+print(deep_mlp(nn.Tanh, depth=2, width=4))
+
+
+# %% [markdown]
+# ### Initialising with `model.apply(init_fn)`
+#
+# `model.apply(fn)` calls `fn(module)` on every sub-module (children first, then the model itself).
+# An **init function** checks the module's type and fills its parameters in place with the
+# functions of `nn.init`, which run without recording gradients:
+
+# %%
+def normal_init(std):
+    def init(m):
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, mean=0.0, std=std)
+            nn.init.zeros_(m.bias)
+    return init
+
+def xavier_init(m):          # for tanh (and sigmoid, with gain 1)
+    if isinstance(m, nn.Linear):
+        nn.init.xavier_normal_(m.weight, gain=nn.init.calculate_gain("tanh"))
+        nn.init.zeros_(m.bias)
+
+def kaiming_init(m):         # for ReLU
+    if isinstance(m, nn.Linear):
+        nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+        nn.init.zeros_(m.bias)
+
+small = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Sequential(nn.Linear(4, 2)))
+small.apply(lambda m: print("visiting", type(m).__name__))
+small.apply(normal_init(0.5))
+print("biases are zero:", all(torch.all(m.bias == 0).item() for m in small.modules() if isinstance(m, nn.Linear)))
+
+# %% [markdown]
+# Now the experiment: a tanh network and a ReLU network, each with weights from $N(0, 0.01^2)$
+# (too small), $N(0, 1)$ (too large), the matched initialisation, and PyTorch's default (what
+# `nn.Linear` does by itself, lesson 08). Every run starts from the same seed and the same input batch.
+
+# %%
+experiments = {
+    "Tanh": (nn.Tanh, {"N(0, 0.01²)": normal_init(0.01), "N(0, 1)": normal_init(1.0),
+                       "xavier": xavier_init, "default": None}),
+    "ReLU": (nn.ReLU, {"N(0, 0.01²)": normal_init(0.01), "N(0, 1)": normal_init(1.0),
+                       "kaiming": kaiming_init, "default": None}),
+}
+stats = {}
+for net_name, (act, inits) in experiments.items():
+    for init_name, init_fn in inits.items():
+        torch.manual_seed(0)
+        model = deep_mlp(act)
+        if init_fn is not None:
+            model.apply(init_fn)
+        stats[net_name, init_name] = layer_stats(model, torch.randn(512, 256))
+
+fig, axes = plt.subplots(2, 2, figsize=(9, 6), sharex=True)
+for row, net_name in enumerate(experiments):
+    for init_name in experiments[net_name][1]:
+        acts, _, grads = stats[net_name, init_name]
+        style = ":" if init_name == "default" else "-"
+        axes[row, 0].semilogy(range(1, 11), acts, style, marker="o", ms=3, label=init_name)
+        axes[row, 1].semilogy(range(1, 11), grads, style, marker="o", ms=3, label=init_name)
+    axes[row, 0].set_title(f"{net_name} net: std of activations", fontsize=9)
+    axes[row, 1].set_title(f"{net_name} net: std of weight gradients", fontsize=9)
+    axes[row, 0].legend(fontsize=7)
+for ax in axes[1]:
+    ax.set_xlabel("layer")
+plt.tight_layout()
+plt.show()
+plt.close(fig)
+
+
+# %% [markdown]
+# Read the left column first:
+#
+# - **Too small** ($N(0, 0.01^2)$): each layer multiplies the scale by about
+#   $\sqrt{256}\cdot 0.01 = 0.16$ (tanh) or $0.16/\sqrt 2$ (ReLU, which zeroes half its inputs).
+#   After ten layers the signal has **vanished**, and the gradients with it.
+# - **Too large** ($N(0, 1)$): the ReLU network's activations grow by $\sqrt{256/2} \approx 11$
+#   per layer and **explode**. The tanh network cannot explode, since tanh is bounded, but its units
+#   **saturate** (饱和) at $\pm 1$, where tanh's derivative is almost 0 (lesson 08); and its weight
+#   gradients grow by orders of magnitude towards the input (exploding gradients).
+# - **Xavier / Kaiming**: the scale stays put, layer after layer, in both directions.
+#
+# The numbers behind the picture, as verdicts that do not depend on the random draws:
+
+# %%
+def verdict(acts, saturated):
+    if acts[-1] < 1e-3 * acts[0]:
+        return "vanished"
+    if acts[-1] > 1e3 * acts[0]:
+        return "exploded"
+    if saturated[-1] > 0.5:
+        return "saturated"
+    return "healthy" if 0.3 < acts[-1] / acts[0] < 3 else "shrinking"
+
+for (net_name, init_name), (acts, saturated, grads) in stats.items():
+    print(f"{net_name} {init_name:12s} {verdict(acts, saturated)}")
+
+# %% [markdown]
+# PyTorch's **default** `nn.Linear` initialisation, $U(-1/\sqrt{n}, 1/\sqrt{n})$, has standard
+# deviation $1/\sqrt{3n}$: each layer scales the signal by about $1/\sqrt 3$ (tanh) or $1/\sqrt 6$
+# (ReLU). It shrinks for a few layers and is then held up only by the random biases. Fine for
+# shallow networks, not what you want for a deep one without normalisation layers.
+#
+# ## 3. Xavier and Kaiming
+#
+# Both choose $\operatorname{std}(w)$ so that the variance is preserved, with a **gain** (增益) that
+# makes up for what the activation does to the variance:
+#
+# | | std of $w$ | made for |
+# |---|---|---|
+# | `xavier_normal_` (Glorot) | $\text{gain}\cdot\sqrt{2 / (n_\text{in} + n_\text{out})}$ | tanh, sigmoid: keeps forward *and* backward variance |
+# | `kaiming_normal_` (He) | $\text{gain} / \sqrt{n_\text{in}}$, gain $= \sqrt 2$ for ReLU | ReLU family: ReLU halves the variance |
+#
+# (`xavier_uniform_` and `kaiming_uniform_` draw from a uniform distribution with the same standard
+# deviation.) `nn.init.calculate_gain` knows the recommended gains:
+
+# %%
+for name in ["linear", "sigmoid", "tanh", "relu", "selu"]:
+    print(f"{name:8s} {nn.init.calculate_gain(name):.4f}")
+print(f"{'leaky_relu(0.2)':8s} {nn.init.calculate_gain('leaky_relu', 0.2):.4f}")
+
+# %%
+torch.manual_seed(0)
+w = torch.empty(256, 512)                       # (fan_out, fan_in), as in nn.Linear(512, 256)
+nn.init.kaiming_normal_(w, nonlinearity="relu")
+print("kaiming_normal_: std / sqrt(2/512)       =", round(w.std().item() / math.sqrt(2 / 512), 1))
+nn.init.xavier_normal_(w)
+print("xavier_normal_:  std / sqrt(2/(512+256)) =", round(w.std().item() / math.sqrt(2 / (512 + 256)), 1))
+nn.init.xavier_uniform_(w)
+print("xavier_uniform_: max |w| <= sqrt(6/(512+256)):", w.abs().max().item() <= math.sqrt(6 / (512 + 256)))
+
+# %% [markdown]
+# ## 4. Weight decay
+#
+# **Weight decay** adds $\frac{\lambda}{2}\lVert w\rVert^2$ to the loss. Its gradient is
+# $\lambda w$, so a plain SGD step becomes
+#
+# $$w \leftarrow w - \text{lr}\,(g + \lambda w) = (1 - \text{lr}\,\lambda)\,w - \text{lr}\,g :$$
+#
+# before each gradient step the weights shrink by a constant factor, pulling them towards 0 unless
+# the data keeps them large. `torch.optim.SGD(..., weight_decay=λ)` does exactly this; check it
+# against the penalty written into the loss by hand:
+
+# %%
+torch.manual_seed(0)
+a = nn.Linear(3, 1)
+b = nn.Linear(3, 1)
+b.load_state_dict(a.state_dict())                 # two identical layers
+x = torch.tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]])
+y = torch.tensor([[1.0], [0.0]])
+lam = 0.1
+
+opt_a = torch.optim.SGD(a.parameters(), lr=0.1, weight_decay=lam)
+opt_b = torch.optim.SGD(b.parameters(), lr=0.1)
+for _ in range(5):
+    opt_a.zero_grad()
+    F.mse_loss(a(x), y).backward()
+    opt_a.step()
+    opt_b.zero_grad()
+    penalty = lam / 2 * sum((p ** 2).sum() for p in b.parameters())
+    (F.mse_loss(b(x), y) + penalty).backward()
+    opt_b.step()
+print(all(torch.allclose(pa, pb, atol=1e-6) for pa, pb in zip(a.parameters(), b.parameters())))
+
+# %% [markdown]
+# With a zero gradient only the decay acts, and the difference between optimizers shows. Three steps
+# with `lr=0.1`, `weight_decay=0.5` on $w = (1, -2)$ and a loss that does not depend on $w$:
+#
+# - **SGD**: $w \leftarrow 0.95\,w$ each step: $0.95^3 = 0.857$.
+# - **Adam** adds $\lambda w$ to the gradient *and then* divides by its running size: every weight
+#   moves by about `lr` per step, big or small (1 → 0.70, −2 → −1.70). The decay is no longer
+#   proportional to the weight.
+# - **AdamW** ("decoupled weight decay") shrinks $w$ by $(1 - \text{lr}\,\lambda)$ directly, like
+#   SGD, outside Adam's normalisation. This is why AdamW is the usual choice with weight decay.
+
+# %%
+for opt_class in [torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW]:
+    w = nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = opt_class([w], lr=0.1, weight_decay=0.5)
+    for _ in range(3):
+        opt.zero_grad()
+        (0 * w).sum().backward()                 # gradient 0: only weight decay acts
+        opt.step()
+    print(f"{opt_class.__name__:6s}", [round(v, 4) for v in w.tolist()])
+
+# %% [markdown]
+# ## 5. A small data set to overfit
+#
+# Twenty noisy samples of $\sin(2x)$ on $[-2, 2]$ (noise std 0.5), and a network far bigger than
+# they need: two hidden layers of 128 units, about 17 000 parameters for 20 numbers. The test set
+# is the noise-free curve. `fit` trains a fresh network for 400 full-batch AdamW steps and records
+# the train and test losses (in evaluation mode) and the norm of the weights after every step.
+# `torch.manual_seed(0)` inside `fit` gives every run the same initial weights, so the runs differ
+# only in the regularisation.
+
+# %%
+torch.manual_seed(6)
+x_train = torch.rand(20, 1) * 4 - 2
+y_train = torch.sin(2 * x_train) + 0.5 * torch.randn(20, 1)
+x_test = torch.linspace(-2, 2, 200).unsqueeze(1)
+y_test = torch.sin(2 * x_test)
+
+def net(p=0.0):
+    return nn.Sequential(nn.Linear(1, 128), nn.ReLU(), nn.Dropout(p),
+                         nn.Linear(128, 128), nn.ReLU(), nn.Dropout(p),
+                         nn.Linear(128, 1))
+
+def weight_norm(model):
+    return math.sqrt(sum((p ** 2).sum().item() for name, p in model.named_parameters() if name.endswith("weight")))
+
+def fit(p=0.0, weight_decay=0.0, steps=400):
+    torch.manual_seed(0)                          # the same initial weights for every run
+    model = net(p)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=weight_decay)
+    history = {"train": [], "test": [], "norm": []}
+    for step in range(steps):
+        model.train()
+        loss = F.mse_loss(model(x_train), y_train)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        model.eval()
+        with torch.no_grad():
+            history["train"].append(F.mse_loss(model(x_train), y_train).item())
+            history["test"].append(F.mse_loss(model(x_test), y_test).item())
+            history["norm"].append(weight_norm(model))
+    return model, history
+
+def final(values):                                # average of the last 50 steps: less jumpy
+    return sum(values[-50:]) / 50
+
+print(sum(p.numel() for p in net().parameters()), "parameters")
+
+# %% [markdown]
+# ### Weight decay shrinks the weights
+#
+# Three runs with `weight_decay` 0, 0.1 and 1 (with `lr=0.01`, AdamW shrinks the weights by
+# `lr·λ` = 0%, 0.1% and 1% per step):
+
+# %%
+runs = {wd: fit(weight_decay=wd) for wd in [0.0, 0.1, 1.0]}
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
+for wd, (model, history) in runs.items():
+    ax1.plot(history["norm"], label=f"weight_decay={wd}")
+    with torch.no_grad():
+        ax2.plot(x_test.squeeze().numpy(), model(x_test).squeeze().numpy(), label=f"weight_decay={wd}")
+ax2.plot(x_test.squeeze().numpy(), y_test.squeeze().numpy(), "k:", label="sin(2x)")
+ax2.scatter(x_train.squeeze().numpy(), y_train.squeeze().numpy(), s=12, c="k", zorder=3)
+ax1.set_xlabel("step")
+ax1.set_title("norm of the weights", fontsize=9)
+ax2.set_title("fitted functions", fontsize=9)
+ax1.legend(fontsize=7)
+ax2.legend(fontsize=7)
+plt.tight_layout()
+plt.show()
+plt.close(fig)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for wd, (model, history) in runs.items():
+    print(f"weight_decay={wd}:  weight norm {history['norm'][-1]:5.1f}   "
+          f"train loss {final(history['train']):.3f}   test loss {final(history['test']):.3f}")
+
+# %% [markdown]
+# Stronger decay, smaller weights, and a smoother function that fits the noise less: a higher train
+# loss, and here a lower test loss. The trend, checked:
+
+# %%
+norms = [runs[wd][1]["norm"][-1] for wd in [0.0, 0.1, 1.0]]
+assert norms[2] < norms[1] and norms[2] < 0.75 * norms[0]
+assert final(runs[1.0][1]["train"]) > final(runs[0.0][1]["train"])
+assert final(runs[1.0][1]["test"]) < final(runs[0.0][1]["test"])
+print("weight decay: smaller weights, higher train loss, lower test loss")
+
+# %% [markdown]
+# ## 6. Dropout against overfitting
+#
+# Now the same network with `nn.Dropout(0.5)` after each hidden layer, no weight decay. The train
+# loss plotted is measured in evaluation mode (dropout off), like the test loss, so the two curves
+# are comparable.
+
+# %%
+plain_model, plain = runs[0.0]
+dropout_model, dropped = fit(p=0.5)
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
+for name, history, color in [("no dropout", plain, "C0"), ("dropout 0.5", dropped, "C1")]:
+    ax1.semilogy(history["train"], color=color, lw=1, label=f"{name}: train")
+    ax1.semilogy(history["test"], color=color, ls="--", lw=1, label=f"{name}: test")
+ax1.set_xlabel("step")
+ax1.set_title("MSE loss", fontsize=9)
+ax1.legend(fontsize=7)
+with torch.no_grad():
+    for name, model in [("no dropout", plain_model), ("dropout 0.5", dropout_model)]:
+        ax2.plot(x_test.squeeze().numpy(), model(x_test).squeeze().numpy(), label=name)
+ax2.plot(x_test.squeeze().numpy(), y_test.squeeze().numpy(), "k:", label="sin(2x)")
+ax2.scatter(x_train.squeeze().numpy(), y_train.squeeze().numpy(), s=12, c="k", zorder=3)
+ax2.set_title("fitted functions", fontsize=9)
+ax2.legend(fontsize=7)
+plt.tight_layout()
+plt.show()
+plt.close(fig)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for name, history in [("no dropout ", plain), ("dropout 0.5", dropped)]:
+    print(f"{name}:  train loss {final(history['train']):.3f}   test loss {final(history['test']):.3f}")
+
+# %% [markdown]
+# Without dropout the network drives its train loss well below the noise variance
+# ($0.5^2 = 0.25$, the loss of the true curve): it bends to pass near noisy points, and the test
+# loss stays high and jumpy. With dropout it cannot rely on any
+# single unit, fits the noise less (a higher train loss) and follows the true curve more closely
+# (a lower test loss):
+
+# %%
+assert final(plain["train"]) < 0.25                        # below the noise variance: fits noise
+assert final(dropped["train"]) > final(plain["train"])
+assert final(dropped["test"]) < final(plain["test"])
+print("dropout: higher train loss, lower test loss")
+
+# %% [markdown]
+# On twenty points the size of the effect depends on the draw of the data (try other seeds in the
+# first cell of section 5): regularisation is a statistical effect, clearest on average. Dropout
+# and weight decay are often combined, and both are tuned by watching the test (validation) loss.
+#
+# ### Check your understanding
+#
+# 1. A `Linear(1024, 1024)` layer followed by ReLU: which standard deviation keeps the activations'
+#    scale? (Kaiming: $\sqrt{2/1024}$.)
+# 2. With SGD, `lr=0.5` and `weight_decay=0.2`, a zero gradient: by which factor is a weight
+#    multiplied per step?
+# 3. Does `model.apply(kaiming_init)` also change layers nested inside an inner `nn.Sequential`?
+#
+# Predict, then run:
+
+# %%
+torch.manual_seed(0)
+layer = nn.Linear(1024, 1024)
+nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+assert abs(layer.weight.std().item() - math.sqrt(2 / 1024)) < 0.01 * math.sqrt(2 / 1024)
+
+w = nn.Parameter(torch.tensor([2.0]))
+opt = torch.optim.SGD([w], lr=0.5, weight_decay=0.2)
+(0 * w).sum().backward()
+opt.step()
+assert torch.allclose(w.detach(), torch.tensor([2.0 * (1 - 0.5 * 0.2)]))
+
+nested = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.Linear(4, 4)))
+nested.apply(normal_init(0.0))                    # std 0: every weight becomes 0
+assert all(torch.all(p == 0).item() for p in nested.parameters())
+print("all correct")
+
+# %% [markdown]
+# ## Summary
+#
+# - $\operatorname{Var}(y) = n\,\operatorname{Var}(w)\operatorname{Var}(x)$: with the wrong weight
+#   scale a deep network's activations and gradients shrink or grow geometrically with depth
+#   (vanishing / exploding), or tanh units saturate.
+# - **Xavier** ($\text{gain}\sqrt{2/(n_\text{in}+n_\text{out})}$) for tanh/sigmoid, **Kaiming**
+#   ($\sqrt{2/n_\text{in}}$) for ReLU keep the scale; apply them with `model.apply(init_fn)` and the
+#   in-place functions of `nn.init`. Gains come from `nn.init.calculate_gain`.
+# - **Weight decay** $\lambda$ = an L2 penalty $\frac\lambda2\lVert w\rVert^2$ = shrinking the weights
+#   by $(1-\text{lr}\,\lambda)$ each SGD step. With Adam use **AdamW** (decoupled decay).
+# - **Dropout** and weight decay trade a higher train loss for a lower test loss when a big network
+#   meets little data: watch both curves.
+#
+# ## Exercises
+#
+# 1. Repeat section 2 with 30 layers and with `nn.init.orthogonal_`. Does orthogonal initialisation
+#    keep the scale of a linear network (no activation) exactly?
+# 2. Add `nn.BatchNorm1d(256)` after each linear layer of the badly initialised ReLU network. What
+#    happens to the activation plot?
+# 3. Weight decay usually skips biases. Build an AdamW optimizer with two parameter groups, weights
+#    with `weight_decay=1.0` and biases with `weight_decay=0.0`, and compare with section 5.
+# 4. Run `fit` with dropout 0.1, 0.3 and 0.7, and with data seeds 0 to 4. When does dropout help,
+#    and by how much on average?
+# 5. Combine dropout 0.3 and `weight_decay=0.1`. Is the test loss lower than with either alone?
