@@ -690,7 +690,8 @@ check.ex5(train)
 # - `create_graph=True` 让梯度本身可以再求导，从而得到二阶导数。
 # - 自定义运算：继承 `torch.autograd.Function`，写 `forward` 和 `backward`，并用 float64 的
 #   `gradcheck`（数值梯度）检查。
-#
+
+# %% [markdown]
 # ## Glossary · 术语表
 #
 # | English | 中文 | PyTorch |

@@ -265,3 +265,13 @@ def test_bad_sizes(torch):
             t.zeros(2.5)
         with pytest.raises(RuntimeError):
             t.arange(0, 10, 0)
+
+
+@pytest.mark.parametrize("data", [6.8813735870195432, [0.1, 1 / 3], [[2.0 ** -30 + 1.0]]])
+def test_tensor_from_python_floats_keeps_float64_precision(torch, data):
+    """torch.tensor(x, dtype=float64) converts straight to float64, never through float32."""
+    ours = edutorch.tensor(data, dtype=edutorch.float64)
+    theirs = torch.tensor(data, dtype=torch.float64)
+    assert ours.tolist() == theirs.tolist()
+    assert edutorch.as_tensor(data, dtype=edutorch.float64).tolist() == theirs.tolist()
+    assert edutorch.tensor(data).tolist() == torch.tensor(data).tolist()   # float32 by default, as torch

@@ -22,6 +22,7 @@ import configparser
 import copy
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -266,15 +267,14 @@ def with_solutions(name: str, nb, answers: dict[int, str] | None = None) -> nbfo
 
 
 def exercise_section(nb) -> nbformat.NotebookNode:
-    """The setup cell (the first code cell) and the cells of the `## Exercises` section: all an
-    exercise may need, so its checks can run without re-running the lesson."""
+    """The setup cell (the first code cell) and every cell from the one that makes the checks
+    (``check = Checks(torch)``) on: all the exercises need, so their checks can run without re-running
+    the lesson. (In a lesson that is all exercises, as the build-it track, that is the whole lesson.)"""
     nb = copy.deepcopy(nb)
     setup = next(cell for cell in nb.cells if cell.cell_type == "code")
     start = next(i for i, cell in enumerate(nb.cells)
-                 if cell.cell_type == "markdown" and cell.source.startswith("## Exercises"))
-    end = next((i for i in range(start + 1, len(nb.cells))
-                if nb.cells[i].cell_type == "markdown" and nb.cells[i].source.startswith("## ")), len(nb.cells))
-    nb.cells = [setup, *nb.cells[start:end]]
+                 if cell.cell_type == "code" and re.search(r"^check = Checks\(torch\)", cell.source, re.MULTILINE))
+    nb.cells = [setup, *nb.cells[start:]]
     return nb
 
 
@@ -338,10 +338,28 @@ def check_results(nb) -> dict[int, str]:
     return results
 
 
-def twin_kernel() -> str:
-    """The kernel for the PyTorch twin: EDUTORCH_TWIN_KERNEL (a kernel of an environment with torch and
-    torchvision, see docs/contributing.md), else this environment's."""
-    return os.environ.get("EDUTORCH_TWIN_KERNEL", "python3")
+def needs_torchvision(nb) -> bool:
+    return any(_VISION_IMPORT.search(cell.source) for cell in nb.cells if cell.cell_type == "code")
+
+
+def twin_kernel(nb) -> str | None:
+    """The kernel that runs a lesson's PyTorch twin: this environment's ("python3", with the torch of
+    the parity tests) unless the lesson uses torchvision, which cannot be installed beside that torch.
+    Those run in EDUTORCH_TWIN_KERNEL, else in a kernel named "edutorch-twin" if one is installed
+    (tools/make_twin_env.sh makes it), else here if torchvision imports; None when there is none."""
+    if not needs_torchvision(nb):
+        return "python3"
+    if os.environ.get("EDUTORCH_TWIN_KERNEL"):
+        return os.environ["EDUTORCH_TWIN_KERNEL"]
+    from jupyter_client.kernelspec import find_kernel_specs
+
+    if "edutorch-twin" in find_kernel_specs():
+        return "edutorch-twin"
+    try:
+        import torchvision  # noqa: F401
+    except ImportError:
+        return None
+    return "python3"
 
 
 # ================================================================================ commands
@@ -360,8 +378,12 @@ def cmd_run(args) -> int:
             nb = with_solutions(name, nb)
         if args.torch:
             nb = on_pytorch(nb)
+        kernel = twin_kernel(nb) if args.torch else "python3"
+        if kernel is None:
+            print(f"{name}: skipped: it uses torchvision and no twin kernel exists (tools/make_twin_env.sh)")
+            continue
         start = time.perf_counter()
-        nb = execute(nb, kernel_name=twin_kernel() if args.torch else "python3")
+        nb = execute(nb, kernel_name=kernel)
         seconds = time.perf_counter() - start
         found = errors(nb)
         for line in found:
@@ -387,19 +409,68 @@ def cmd_check(args) -> int:
 
 
 def cmd_time(args) -> int:
-    """Run each lesson at its defaults (no EDUTORCH_LESSON_EPOCHS) and record the wall time."""
+    """Run each lesson at its defaults (no EDUTORCH_LESSON_EPOCHS) and record the wall time, in
+    lessons/timings.json, in the lesson's first cell and in README.md's table."""
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     os.environ.pop("EDUTORCH_LESSON_EPOCHS", None)  # the kernel inherits this environment
     for name in resolve(args.lessons):
+        sync(name)
         start = time.perf_counter()
         nb = execute(nbformat.read(notebook_path(name), as_version=4))
         seconds = time.perf_counter() - start
         for line in errors(nb):
             print(f"  !! {name} {line}")
-        timings[name] = round(seconds)
+        timings[name] = round(seconds, 1)
         print(f"{name}: {seconds:.1f} s")
     TIMINGS.write_text(json.dumps(dict(sorted(timings.items())), indent=1) + "\n")
+    for name in resolve(args.lessons):
+        if name in timings:
+            stamp_run_time(name, timings[name])
+            sync(name)
+    write_readme_table(timings)
     return 0
+
+
+def about(seconds: float) -> str:
+    """A run time as a reader wants it: "about 15 s", rounded up to 5 s so small jitter changes nothing."""
+    return f"about {max(5, 5 * math.ceil(seconds / 5))} s"
+
+
+_RUN_TIME = re.compile(r"^# \*Runs in about \d+ s[^\n]*\n", re.MULTILINE)
+
+
+def stamp_run_time(name: str, seconds: float) -> None:
+    """Write the run time under the title of the lesson's first cell (its text side)."""
+    text = text_path(name).read_text(encoding="utf-8")
+    line = f"# *Runs in {about(seconds)} on a 2-core CPU (measured with `python tools/lessons.py time`).*\n"
+    if _RUN_TIME.search(text):
+        new = _RUN_TIME.sub(line, text, count=1)
+    else:
+        title = re.search(r"^# # [^\n]*\n", text, re.MULTILINE)
+        new = text[:title.end()] + "#\n" + line + text[title.end():]
+    if new != text:
+        text_path(name).write_text(new, encoding="utf-8")
+
+
+def title_of(name: str) -> str:
+    first = read_text(name).cells[0].source.splitlines()[0]
+    return first.lstrip("# ").split("·", 1)[-1].strip()
+
+
+def write_readme_table(timings: dict) -> None:
+    """The lesson table of README.md, between its <!-- lessons --> markers."""
+    rows = ["| Lesson | Topic | Exercises | Run time (2-core CPU) |", "| --- | --- | --- | --- |"]
+    for name in all_lessons():
+        exercises = len(exercise_cells(read_text(name)))
+        run = about(timings[name]) if name in timings else "not measured"
+        rows.append(f"| [{name[:2]}](lessons/{name}.ipynb) | {title_of(name)} | {exercises or '—'} | {run} |")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- lessons -->\n", "<!-- /lessons -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + start + "\n".join(rows) + "\n" + end + rest.split(end, 1)[1]
+        readme.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -410,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     for command, help_text in [("sync", "make each text/notebook pair agree (the side edited last wins)"),
                                ("run", "execute lessons and store their outputs"),
                                ("check", "fail if a pair disagrees or a notebook is not stored normalised"),
-                               ("twin", "execute lessons on real PyTorch (EDUTORCH_TWIN_KERNEL); fail on errors"),
+                               ("twin", "execute lessons on real PyTorch; fail on errors"),
                                ("time", "measure each lesson at its default settings into lessons/timings.json")]:
         p = sub.add_parser(command, help=help_text, description=help_text)
         p.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")

@@ -48,8 +48,10 @@ def _np_dtype(dtype, default: _dtype.dtype | None = None) -> np.dtype:
 
 
 # ------------------------------------------------------------------------------ from data
-def _infer_array(data) -> np.ndarray:
-    """Python data -> array with PyTorch's dtype inference (floats -> float32, ints -> int64)."""
+def _infer_array(data, dtype=None) -> np.ndarray:
+    """Python data -> array with PyTorch's dtype inference (floats -> float32, ints -> int64), or
+    straight to ``dtype`` when one is given: ``tensor(0.1, dtype=float64)`` must not pass through
+    float32 on the way (it would lose 9 of its 16 digits)."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, (np.ndarray, np.generic)):
@@ -59,14 +61,14 @@ def _infer_array(data) -> np.ndarray:
     array = np.array(data)
     if array.dtype == object:
         raise ValueError("expected sequence of equal-length sequences of numbers (ragged nested sequence)")
+    if array.dtype.kind in "US":
+        raise TypeError(f"new(): invalid data type '{array.dtype.kind == 'U' and 'str' or 'bytes'}'")
+    if dtype is not None:
+        return array.astype(_np_dtype(dtype), copy=False)
     if array.dtype.kind == "f":
         return array.astype(_dtype.get_default_dtype().to_numpy(), copy=False)
     if array.dtype.kind in "iu":
         return array.astype(np.int64, copy=False)
-    if array.dtype.kind == "b":
-        return array
-    if array.dtype.kind in "US":
-        raise TypeError(f"new(): invalid data type '{array.dtype.kind == 'U' and 'str' or 'bytes'}'")
     return array
 
 
@@ -100,7 +102,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
             UserWarning, stacklevel=2,
         )
-    array = _infer_array(data)
+    array = _infer_array(data, dtype)
     array = np.array(array, dtype=_np_dtype(dtype) if dtype is not None else array.dtype, copy=True)
     return _leaf(array, requires_grad, device)
 
@@ -112,7 +114,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         return data if dtype is None else data.to(_dtype.to_dtype(dtype))
     if isinstance(data, np.ndarray) and (dtype is None or _np_dtype(dtype) == data.dtype):
         return from_numpy(data)
-    array = _infer_array(data)
+    array = _infer_array(data, dtype)
     return Tensor._make(array if dtype is None else array.astype(_np_dtype(dtype), copy=False))
 
 

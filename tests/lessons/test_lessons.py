@@ -3,12 +3,13 @@
 nbval (configured in pyproject.toml) re-runs every stored notebook and compares its outputs; these
 tests add what nbval cannot see. The twin executes each whole lesson on real PyTorch with the
 exercise solutions filled in: no cell may raise, every check must pass, and every compared output
-must equal the one edutorch stored. Lessons that import torchvision run in the kernel named by
-EDUTORCH_TWIN_KERNEL (an environment with torch + torchvision, see docs/contributing.md) and are
-skipped without one, since torchvision cannot be installed beside the torch of the parity tests.
+must equal the one edutorch stored. Lessons that import torchvision run in the "edutorch-twin" kernel
+(tools/make_twin_env.sh; .ci/run makes it) and are skipped without one, since torchvision cannot be
+installed beside the torch of the parity tests.
 """
 from __future__ import annotations
 
+import copy
 import re
 
 import nbformat
@@ -79,26 +80,22 @@ def test_solutions_pass_and_mistakes_get_their_hint(name):
     mistakes = L.titled_cells(L.ROOT / "tests" / "lessons" / "mistakes" / f"{name}.py")
     assert mistakes, f"{name}: no common mistakes recorded in tests/lessons/mistakes/{name}.py"
     section = L.exercise_section(L.with_solutions(name, nb))
-    wrong = L.exercise_section(L.with_solutions(name, nb, {**L.solutions(name), **{n: code for n, (_, code) in mistakes.items()}}))
-    # one kernel: the solutions first, then the mistakes (each cell redefines the learner's names)
-    section.cells += wrong.cells[1:]
+    answers = L.solutions(name)
+    check_cell = {n: next(c for c in section.cells if c.cell_type == "code" and f"check.ex{n}(" in c.source)
+                  for n in answers}
+    # one kernel: the solutions first; then each mistake, its check, and the solution again (a later
+    # exercise may build on an earlier one)
+    for n, (_, code) in mistakes.items():
+        section.cells += [nbformat.v4.new_code_cell(code), copy.deepcopy(check_cell[n]), nbformat.v4.new_code_cell(answers[n])]
     ran = L.execute(section)
     assert L.errors(ran) == []
     first, second = {}, {}
     for cell in ran.cells:
         for n, line in L.check_results(nbformat.from_dict({"cells": [cell]})).items():
             (second if n in first else first)[n] = line
-    assert all(line.startswith("✓") for line in first.values()), first
+    assert all(line.startswith("✓") for line in first.values()) and set(first) == set(answers), first
     for n, (hint, _) in mistakes.items():
         assert second[n].startswith("✗") and hint in second[n], (n, hint, second[n])
-
-
-def _twin_kernel(nb) -> str:
-    needs_torchvision = any("edutorch.vision" in c.source for c in nb.cells if c.cell_type == "code")
-    kernel = L.twin_kernel()
-    if needs_torchvision and kernel == "python3":
-        pytest.importorskip("torchvision", reason="lesson uses torchvision: set EDUTORCH_TWIN_KERNEL")
-    return kernel
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -106,7 +103,10 @@ def test_torch_twin(name, torch):
     nb = stored(name)
     if name not in PENDING_EXERCISES:
         nb = L.with_solutions(name, nb)
-    kernel = _twin_kernel(nb)
+    kernel = L.twin_kernel(nb)
+    if kernel is None:
+        pytest.skip(f"{name} uses torchvision, which cannot be installed beside torch {torch.__version__}: "
+                    "make its environment with tools/make_twin_env.sh")
     twin = L.execute(L.on_pytorch(nb), kernel_name=kernel)
     assert L.errors(twin) == [], f"{name} on PyTorch ({kernel})"
     results = L.check_results(twin)
