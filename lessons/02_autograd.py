@@ -616,7 +616,7 @@ check.ex1(gradients)
 
 # %% [markdown]
 # **Exercise 2 — your own `Exp`.** Write $e^x$ as a `torch.autograd.Function`. Since
-# $rac{d}{dx} e^x = e^x$, save the **output** in `forward` (`ctx.save_for_backward(result)`) and
+# $\frac{d}{dx} e^x = e^x$, save the **output** in `forward` (`ctx.save_for_backward(result)`) and
 # reuse it in `backward`. The check runs `gradcheck` in float64.
 
 # %%
@@ -649,7 +649,7 @@ check.ex3(clip_hook)
 # %% [markdown]
 # **Exercise 4 — second derivatives.** Write `second_derivative(f, x)` that returns
 # $f''(x)$ elementwise for an elementwise function `f`, using `torch.autograd.grad` twice (section 9).
-# The check tries $	anh$, whose second derivative is $-2	anh(x)(1 - 	anh^2 x)$, and $\sin$.
+# The check tries $\tanh$, whose second derivative is $-2\tanh(x)(1 - \tanh^2 x)$, and $\sin$.
 
 # %%
 # Exercise 4: f''(x) elementwise, with torch.autograd.grad and create_graph=True
