@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 01 · Tensors
 #
+# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # A **tensor** (张量) is an n-dimensional array of numbers with a **dtype** (数据类型) and a
 # **shape**. Everything in PyTorch, from images to model weights to gradients, is a tensor.
 #
@@ -392,22 +394,42 @@ print("all correct")
 # %% [markdown]
 # ## 10. Type promotion (类型提升)
 #
-# When an operation mixes dtypes, the result takes the "larger" one by fixed rules: bool < integers <
-# floats, and within a kind the wider type wins. Python numbers and 0-d tensors only change the
-# *kind* (an int tensor times `2.5` becomes float), never the width. True division `/` always
-# gives floats; `//` keeps integers.
+# When an operation mixes dtypes, the result takes the "larger" one by fixed rules. The
+# **categories** rank bool < integers < floats, and within a category the wider type wins
+# (`int8` < `int64`, `float32` < `float64`). True division `/` always gives floats; `//` keeps
+# integers.
 
 # %%
 i = torch.tensor([1, 2, 3])                                   # int64
 f = torch.tensor([0.5, 0.5, 0.5])                             # float32
 d = torch.tensor([0.5, 0.5, 0.5], dtype=torch.float64)
-print((i + f).dtype)
-print((i * 2.5).dtype)
-print((f + d).dtype)
-print((f + torch.tensor(1.0, dtype=torch.float64)).dtype)     # 0-d: kind only, float32 stays
+print((i + f).dtype)                                          # int < float
+print((f + d).dtype)                                          # float32 < float64
 print(i / 2, i // 2)
 print((i > 1).dtype, (i > 1).sum())                           # True counts as 1
-print(torch.result_type(i, 2.5))
+
+# %% [markdown]
+# Not every operand counts the same, though. A tensor with dimensions outranks a 0-d tensor, which
+# outranks a Python number. A 0-d tensor or a number decides the dtype only when its **category**
+# is higher than that of every dimensioned tensor:
+#
+# - **higher category**: a 0-d tensor brings its own dtype (an `int64` tensor plus a 0-d `float64`
+#   tensor is `float64`), a Python float brings the default float dtype (an `int64` tensor times
+#   `2.5` is `float32`);
+# - **same or lower category**: the dimensioned tensor keeps its dtype, whatever the width of the
+#   other operand (a `float32` tensor plus a 0-d `float64` tensor stays `float32`; an `int8` tensor
+#   plus a 0-d `int64` tensor stays `int8`).
+#
+# This is why `x * 0.5` never turns your `float32` batch into `float64`.
+
+# %%
+scalar64 = torch.tensor(1.0, dtype=torch.float64)             # a 0-d float64 tensor
+print((i + scalar64).dtype)     # int64 tensor, 0-d float: higher category -> its own dtype, float64
+print((f + scalar64).dtype)     # float32 tensor, 0-d float: same category -> float32 stays
+print((i * 2.5).dtype)          # a Python float: higher category -> the default float, float32
+small = torch.tensor([1, 2, 3], dtype=torch.int8)
+print((small + torch.tensor(1)).dtype, (small + i).dtype)     # 0-d int64 keeps int8; 1-d int64 widens
+print(torch.result_type(i, scalar64), torch.result_type(i, 2.5))
 
 # %% [markdown]
 # ## 11. In-place operations and `_version`
@@ -529,15 +551,149 @@ plt.close(fig)
 # - `view` needs contiguous memory, `reshape` copies when needed; `transpose`/`permute` swap strides.
 # - Broadcasting aligns shapes on the right and stretches size-1 dimensions; reductions take `dim`
 #   and `keepdim`.
-# - Mixed dtypes promote bool < int < float; Python numbers and 0-d tensors only change the kind.
+# - Mixed dtypes promote bool < int < float, and the wider type within a category. A 0-d tensor or a
+#   Python number counts only when its category is higher than every dimensioned tensor's: then a 0-d
+#   tensor brings its own dtype, a Python float the default `float32`.
 # - `op_` methods work in place and bump `_version`.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Build the 4 × 4 matrix with 1 on the diagonal and 2 just above it, from `torch.eye` and indexing.
-# 2. Standardise each column of `torch.randn(5, 3)` to mean 0 and standard deviation 1, using
-#    `keepdim=True`. Check with `mean(dim=0)` and `std(dim=0)`.
-# 3. Predict the dtype of `torch.arange(3) + torch.tensor(1, dtype=torch.int8)` and of
-#    `torch.arange(3, dtype=torch.int8) + torch.arange(3)`; check.
-# 4. Why does `torch.arange(6).view(2, 3).t().view(-1)` fail while `.reshape(-1)` works? Use `stride()`.
-# 5. Fit $y = a x^2 + b x + c$ to noisy data by gradient descent with hand-derived gradients.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/01_tensors.py](solutions/01_tensors.py) (one click; try first!).
+
+# %%
+from checks.lesson01 import Checks   # the checks of these exercises: lessons/checks/lesson01.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — a matrix from `eye` and indexing.** Write `bidiagonal(n)`: the `n × n` float
+# matrix with 1 on the diagonal and 2 just above it (at positions `(i, i + 1)`), everything else 0.
+# Start from `torch.eye(n)` and set the 2s with integer-array indexing (section 7), no loop. For
+# `n = 3`: `[[1, 2, 0], [0, 1, 2], [0, 0, 1]]`. The check tries `n = 1, 4, 5`.
+
+# %%
+# Exercise 1: 1 on the diagonal, 2 just above it
+def bidiagonal(n):
+    m = torch.eye(n)
+    raise NotImplementedError("set m[i, i + 1] = 2 for every i with one indexing assignment")
+    return m
+
+# %%
+check.ex1(bidiagonal)
+
+# %% [markdown]
+# **Exercise 2 — standardise each row.** Write `standardize_rows(x)` for a 2-D `x` (one sample
+# per row): subtract each row's mean and divide by each row's standard deviation (`std`, with its
+# default settings), so that afterwards `y.mean(dim=1)` is 0 and `y.std(dim=1)` is 1. Use
+# `keepdim=True` (section 9) so the statistics broadcast against the rows. The check tries a
+# square matrix, where a missing `keepdim` does not even raise an error, and a `(5, 3)` one.
+
+# %%
+# Exercise 2: each row to mean 0 and standard deviation 1
+def standardize_rows(x):
+    raise NotImplementedError("(x - row means) / row standard deviations, with keepdim=True")
+
+# %%
+check.ex2(standardize_rows)
+
+# %% [markdown]
+# **Exercise 3 — predict the dtypes.** Without running them, write the dtype (`torch.int8`,
+# `torch.int64`, `torch.float32` or `torch.float64`) of each result, in order (section 10):
+#
+# 1. `torch.arange(3) + torch.tensor(1, dtype=torch.int8)`
+# 2. `torch.arange(3, dtype=torch.int8) + torch.arange(3)`
+# 3. `torch.arange(3, dtype=torch.int8) + torch.tensor(7)`
+# 4. `torch.arange(3) + torch.tensor(0.5, dtype=torch.float64)`
+# 5. `torch.arange(3.0) + torch.tensor(0.5, dtype=torch.float64)`
+# 6. `torch.arange(3) / 2`
+#
+# (`torch.arange(3)` is `int64`, `torch.arange(3.0)` is `float32`.) The check computes them.
+
+# %%
+# Exercise 3: the dtypes of the six results, in order
+dtypes = [..., ..., ..., ..., ..., ...]
+
+# %%
+check.ex3(dtypes)
+
+# %% [markdown]
+# **Exercise 4 — the score of the true class.** `scores` has one row per sample and one column
+# per class; `labels` holds each sample's class index. Write `true_class_scores(scores, labels)`
+# returning the 1-D tensor `scores[i, labels[i]]` for every row `i`, with `gather` (or with integer
+# arrays, one per dimension). This is the number a classification loss looks at.
+
+# %%
+# Exercise 4: one score per row, the one in the column labels[i]
+def true_class_scores(scores, labels):
+    raise NotImplementedError("pick scores[i, labels[i]] for every i: gather, or two index arrays")
+
+# %%
+check.ex4(true_class_scores)
+
+# %% [markdown]
+# **Exercise 5 — fit a parabola by gradient descent.** Extend section 13 to
+# $\hat y = a x^2 + b x + c$. Write `fit_quadratic(x, y, steps, lr)`: start from
+# $a = b = c = 0$ and take `steps` steps of gradient descent on the mean squared error
+# $L = \frac1n \sum_i (\hat y_i - y_i)^2$, with gradients **derived by hand** (no autograd):
+# $\frac{\partial L}{\partial a} = \frac2n \sum_i (\hat y_i - y_i)\,x_i^2$, and likewise for $b$
+# (times $x_i$) and $c$ (times 1). Compute all three gradients before updating any coefficient.
+# Return `(a, b, c)`. The check compares 20 steps with its own loop, then lets yours run until it
+# meets the least-squares fit.
+
+# %%
+# Exercise 5: gradient descent for y ≈ a x² + b x + c; return (a, b, c)
+def fit_quadratic(x, y, steps, lr):
+    a, b, c = torch.tensor(0.0), torch.tensor(0.0), torch.tensor(0.0)
+    raise NotImplementedError("loop: error = a*x**2 + b*x + c - y; the three gradients; update a, b, c")
+    return a, b, c
+
+# %%
+check.ex5(fit_quadratic)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - **张量**是带有数据类型（dtype）和形状（shape）的多维数组。`torch.tensor` 复制数据并推断数据类型
+#   （Python 浮点数得到 float32，整数得到 int64）；`torch.from_numpy` 和 `.numpy()` 与 NumPy 数组共享内存。
+# - 常用的创建函数：`zeros`、`ones`、`full`、`eye`、`arange`、`linspace`；随机数：`rand`、`randn`、`randint`
+#   等。`torch.manual_seed` 让随机数可重复，但 edutorch 与 PyTorch 生成的随机数并不相同。
+# - `cat` 沿已有的维度拼接，`stack` 沿新维度堆叠；`split`、`chunk` 把张量切开。
+# - **索引**：切片得到**视图**（与原张量共享内存）；布尔掩码和整数数组索引得到副本；
+#   `gather` 为每一行取一个元素（练习 4）。
+# - `view` 只重新解释同一块内存，要求内存布局相容；`transpose`、`permute` 只交换步幅，结果不再连续，
+#   这时用 `reshape` 或先 `.contiguous()`。
+# - **广播机制**：形状从右对齐，大小为 1 的维度被扩展；`sum`、`mean` 等归约用 `dim` 指定维度，
+#   `keepdim=True` 保留该维度以便继续广播（练习 2）。
+# - **类型提升**：bool < 整数 < 浮点数，同类中更宽的类型胜出；0 维张量和 Python 数字只有在类别更高时才决定结果
+#   类型（0 维张量带来自己的类型，Python 浮点数带来默认的 float32）。
+# - 带下划线的方法（如 `add_`）是**原地操作**，会增加 `_version`；最后我们只用张量运算和手推的梯度完成了
+#   **线性回归**。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | tensor | 张量 | `torch.Tensor`, `torch.tensor` |
+# | data type (dtype) | 数据类型 | `Tensor.dtype`, `torch.float32` |
+# | shape | 形状 | `Tensor.shape`, `torch.Size` |
+# | scalar (0-d tensor) | 标量（0 维张量） | `torch.tensor(3.0)`, `Tensor.item()` |
+# | random seed | 随机种子 | `torch.manual_seed` |
+# | concatenate / stack | 连结 / 堆叠 | `torch.cat`, `torch.stack` |
+# | indexing / slicing | 索引 / 切片 | `t[i, j]`, `t[1:, ::2]` |
+# | boolean mask | 布尔掩码 | `t[mask]`, `Tensor.masked_select` |
+# | view | 视图 | `Tensor.view` |
+# | stride / contiguous | 步幅 / 连续 | `Tensor.stride()`, `Tensor.contiguous()` |
+# | reshape | 改变形状 | `Tensor.reshape`, `Tensor.permute` |
+# | elementwise operation | 按元素运算 | `+`, `*`, `torch.exp` |
+# | broadcasting | 广播机制 | — |
+# | matrix multiplication | 矩阵乘法 | `@`, `torch.matmul` |
+# | reduction | 降维（归约） | `Tensor.sum(dim=..., keepdim=...)` |
+# | type promotion | 类型提升 | `torch.result_type` |
+# | in-place operation | 原地操作 | `Tensor.add_()` |
+# | linear regression | 线性回归 | — |
+# | mean squared error | 均方误差 | `torch.nn.MSELoss` |
+# | gradient descent | 梯度下降 | — |

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 03 · Data: `Dataset`, `DataLoader`, samplers and workers
 #
+# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # Training reads data over and over, in shuffled **mini-batches** (小批量). PyTorch splits that job in
 # two: a **`Dataset`** (数据集) knows *how to get sample number i*, and a **`DataLoader`** (数据加载器)
 # decides *which samples, in what order, how many at a time*, and glues them into tensors.
@@ -12,7 +14,8 @@
 # - do the epoch / iteration / batch-size arithmetic (and know what `drop_last` changes);
 # - choose the order with a **sampler** (采样器), and glue samples with a **collate function** (整理函数);
 # - load in parallel with `num_workers`, and split an `IterableDataset` between workers;
-# - trace one batch through the loader: sampler → indices → `Dataset.__getitem__` → `collate_fn`.
+# - trace one batch through the loader: sampler → indices → `Dataset.__getitem__` → `collate_fn`;
+# - carve a validation set out of the training data, and keep the test set for the very end.
 #
 # The data are real and in `data/` (see its README): 1797 handwritten digits stored in MNIST's file
 # format, and a folder of photographs of brick, grass and gravel.
@@ -31,8 +34,8 @@ import numpy as np
 import edutorch as torch
 import edutorch.nn as nn
 import edutorch.nn.functional as F
-from edutorch.utils.data import (BatchSampler, DataLoader, Dataset, IterableDataset, RandomSampler,
-                                 SequentialSampler, SubsetRandomSampler, TensorDataset,
+from edutorch.utils.data import (BatchSampler, DataLoader, Dataset, IterableDataset, RandomSampler, Sampler,
+                                 SequentialSampler, Subset, SubsetRandomSampler, TensorDataset,
                                  WeightedRandomSampler, default_collate, get_worker_info, random_split)
 from edutorch.vision import datasets, transforms
 from edutorch.vision.utils import make_grid
@@ -81,9 +84,10 @@ print(len(pairs), pairs[1])
 # ## 2. Real data: handwritten digits in MNIST's format
 #
 # `datasets.MNIST(root, train=True, transform=None, download=False)` reads the four MNIST files from
-# `root/MNIST/raw/`. Our `data/digits` holds real handwritten digits from the UCI collection stored in
-# exactly that format (8×8 pixels instead of MNIST's 28×28), so the same class reads them. (With
-# `download=True` it would fetch the real MNIST; the lessons stay offline.)
+# `root/MNIST/raw/`. The folder `data/digits` holds real handwritten digits from the UCI collection
+# stored in exactly that format (8×8 pixels instead of MNIST's 28×28), so the same class reads them.
+# (`download=True` fetches the real MNIST into a `root` that does not have the files yet; when they
+# are there, as here, it downloads nothing. The lessons stay offline.)
 
 # %%
 digits = datasets.MNIST(root="../data/digits", train=True)
@@ -184,9 +188,9 @@ print(tuple(images.shape), "->", tuple(grid.shape))
 #
 # Three words to keep apart:
 #
-# - **batch size** (批大小): samples per step;
+# - **batch size** (批量大小): samples per step;
 # - **iteration** (迭代): one step, one batch;
-# - **epoch** (轮): one pass over the whole dataset, `ceil(N / batch_size)` iterations — or
+# - **epoch** (轮次): one pass over the whole dataset, `ceil(N / batch_size)` iterations — or
 #   `floor(N / batch_size)` with `drop_last=True`, which skips the last, smaller batch.
 #
 # `len(loader)` is the number of iterations per epoch.
@@ -227,8 +231,10 @@ again = list(RandomSampler(range(6), generator=torch.Generator().manual_seed(0))
 print(sorted(order) == list(range(6)), order == again)   # a permutation, the same one for the same seed
 
 # %% [markdown]
-# `random_split` cuts a dataset into non-overlapping pieces (lengths or fractions), e.g. a
-# validation set; `SubsetRandomSampler` shuffles within a list of indices.
+# `random_split` cuts a dataset into non-overlapping pieces (lengths or fractions). Its main use is
+# the **validation set** (验证集): a part of the *training* data held back to choose settings (the
+# number of epochs, the learning rate, which model) while the **test set** (测试集) stays untouched
+# until the very end. `SubsetRandomSampler` shuffles within a list of indices.
 
 # %%
 train_part, val_part = random_split(digits, [0.8, 0.2], generator=torch.Generator().manual_seed(0))
@@ -361,13 +367,25 @@ if EDUTORCH:
 # ## 9. Putting it to work: a digit classifier
 #
 # The loop every later lesson uses: for each epoch, for each batch from the loader — forward, loss,
-# `zero_grad`, `backward`, `step`. A test loader without shuffling measures accuracy on digits the
-# model never saw.
+# `zero_grad`, `backward`, `step`. Three splits, three jobs:
+#
+# - the **training set** (训练集) updates the weights;
+# - the **validation set** (验证集), 20 % carved out of the training digits with `random_split`, is
+#   measured after every epoch: that is the number you look at to choose settings (how many epochs,
+#   which learning rate). Choosing by it slowly fits the choices to it, so it is no longer an unbiased
+#   estimate;
+# - the **test set** (测试集), the 360 digits of the `train=False` files, is measured **once**, at the
+#   end: the honest estimate of how the finished model does on new digits.
+#
+# Loaders for evaluation don't shuffle: order does not change an accuracy.
 
 # %%
 test_set = datasets.MNIST(root="../data/digits", train=False, transform=transforms.ToTensor())
-train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
+fit_set, val_set = random_split(train_set, [0.8, 0.2], generator=torch.Generator().manual_seed(0))
+train_loader = DataLoader(fit_set, batch_size=32, shuffle=True)
+val_loader = DataLoader(val_set, batch_size=120)
 test_loader = DataLoader(test_set, batch_size=120)
+print(len(fit_set), "to train on,", len(val_set), "to validate,", len(test_set), "to test at the end")
 
 model = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -387,15 +405,17 @@ for epoch in range(5):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    history.append(accuracy(model, test_loader))
+    history.append(accuracy(model, val_loader))
+test_accuracy = accuracy(model, test_loader)      # once, after all choices are made
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 # depends on the random initialisation and shuffle
-print("test accuracy per epoch:", [f"{a:.3f}" for a in history])
+print("validation accuracy per epoch:", [f"{a:.3f}" for a in history])
+print(f"test accuracy, measured once at the end: {test_accuracy:.3f}")
 
 # %%
-print(history[-1] > 0.8)   # chance is 10 %; a small MLP reaches about 90 % on these 8x8 digits
+print(history[-1] > 0.8, test_accuracy > 0.8)   # chance is 10 %; this small MLP gets 85-95 % on these 8x8 digits
 
 # %% [markdown]
 # ## Summary
@@ -408,11 +428,172 @@ print(history[-1] > 0.8)   # chance is 10 %; a small MLP reaches about 90 % on t
 # - Reproducible shuffles come from a seeded `torch.Generator`; `WeightedRandomSampler` rebalances
 #   classes; a custom `collate_fn` handles samples that don't stack.
 # - In an `IterableDataset`, use `get_worker_info()` so that workers split the stream.
-#
+# - Choose settings on a validation set carved from the training data (`random_split`); measure the
+#   test set once, at the end.
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Give `TextureDataset` a `split` argument (`"train"` / `"val"`) and check the two never share a file.
-# 2. Train the digit classifier with `batch_size=8` and with `batch_size=256` for the same number of
-#    *epochs*. Which takes more steps? Which reaches the better accuracy, and why?
-# 3. Write a `collate_fn` that returns a dict `{"image": ..., "label": ...}` and use it in the training loop.
-# 4. Make `Counting` split the stream into contiguous blocks (worker 0: 0–4, worker 1: 5–9) instead.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/03_data.py](solutions/03_data.py) (one click; try first!).
+
+# %%
+from checks.lesson03 import Checks   # the checks of these exercises: lessons/checks/lesson03.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — a `Dataset` that reads the IDX files itself.** Write `DigitFiles(images_file,
+# labels_file)`, a map-style dataset over one pair of MNIST-format files, *without* `datasets.MNIST`:
+#
+# - `__init__` reads both files once (`Path(...).read_bytes()`). An IDX file is: 2 zero bytes, the
+#   type code (`0x08`), the number of dimensions `d` (byte 3), then `d` sizes as 4-byte big-endian
+#   integers, then the bytes of the data. So the header is `4 + 4 * d` bytes: 16 for the images
+#   (`d = 3`), 8 for the labels (`d = 1`). `np.frombuffer(raw, dtype=np.uint8, offset=...)` reads the rest.
+# - `__len__` is the number of samples;
+# - `__getitem__(i)` returns `(image, label)`: the image as `ToTensor` would give it — a float32
+#   tensor of shape `(1, 8, 8)` with values in `[0, 1]` — and the label as a Python `int`.
+#
+# The check compares your samples with the pixels and labels of the files, for both splits, and
+# batches your dataset with a `DataLoader`.
+
+# %%
+# Exercise 1: a Dataset over an IDX images file and an IDX labels file
+class DigitFiles(Dataset):
+    def __init__(self, images_file, labels_file):
+        raise NotImplementedError("read both files: header of 4 + 4 * d bytes, then the data")
+
+    def __len__(self):
+        raise NotImplementedError("how many samples?")
+
+    def __getitem__(self, index):
+        raise NotImplementedError("return (float32 image of shape (1, 8, 8) in [0, 1], int label)")
+
+# %%
+check.ex1(DigitFiles)
+
+# %% [markdown]
+# **Exercise 2 — loader arithmetic.** Write `loader_numbers(n, batch_size, drop_last, epochs)`
+# that returns `(iterations_per_epoch, last_batch_size, total_steps)` for
+# `DataLoader(dataset_of_n_samples, batch_size=batch_size, drop_last=drop_last)` trained for
+# `epochs` epochs — by arithmetic, *without* building a loader. When an epoch has no batch at all,
+# `last_batch_size` is 0. The check compares with real loaders, including a few corner cases
+# (what if `n` is a multiple of the batch size? smaller than it?).
+
+# %%
+# Exercise 2: (iterations per epoch, size of the last batch, optimizer steps in all epochs)
+def loader_numbers(n, batch_size, drop_last, epochs):
+    iterations = ...
+    last_batch_size = ...
+    total_steps = ...
+    return iterations, last_batch_size, total_steps
+
+# %%
+check.ex2(loader_numbers)
+
+# %% [markdown]
+# **Exercise 3 — a collate function for sequences.** Each sample is `(tokens, label)`: a 1-D int64
+# tensor of any length and an `int`. Write `sequence_collate(batch)` that returns a dict:
+#
+# - `"tokens"`: an int64 tensor `(batch size, longest length in this batch)`, each sequence at the
+#   start of its row, padded with 0 at the end;
+# - `"lengths"`: an int64 tensor of the true lengths;
+# - `"labels"`: an int64 tensor of the labels.
+#
+# The check runs it as the `collate_fn` of a `DataLoader` (`default_collate` would fail here: it
+# cannot stack tensors of different lengths).
+
+# %%
+# Exercise 3: pad a list of (tokens, label) samples into a dict of tensors
+def sequence_collate(batch):
+    raise NotImplementedError("return {'tokens': ..., 'lengths': ..., 'labels': ...}")
+
+# %%
+check.ex3(sequence_collate)
+
+# %% [markdown]
+# **Exercise 4 — a balanced batch sampler.** With unbalanced classes, another way than
+# `WeightedRandomSampler` is to build every batch from the same number of samples of each class.
+# Write `BalancedBatchSampler(labels, per_class)`, a `Sampler` whose `__iter__` yields **lists of
+# indices**, one list per batch (use it as `DataLoader(dataset, batch_sampler=...)`):
+#
+# - every batch holds exactly `per_class` indices of each class;
+# - within one epoch no index appears twice, and every epoch draws a fresh random order
+#   (`torch.randperm`) inside each class — so the big classes show different samples each epoch;
+# - the epoch ends when the *smallest* class runs out: `__len__` is the number of batches.
+#
+# The check counts the classes in every batch, looks for repeated indices, compares `len()` with
+# what `__iter__` yields, and runs it inside a `DataLoader`.
+
+# %%
+# Exercise 4: batches with `per_class` samples of every class
+class BalancedBatchSampler(Sampler):
+    def __init__(self, labels, per_class):
+        self.per_class = per_class
+        # the indices of each class: self.by_class[c] is a 1-D tensor of the indices with label c
+        self.by_class = [torch.nonzero(labels == c).flatten() for c in range(int(labels.max()) + 1)]
+
+    def __iter__(self):
+        raise NotImplementedError("shuffle each class's indices, then yield per_class of each class per batch")
+
+    def __len__(self):
+        raise NotImplementedError("how many batches before the smallest class runs out?")
+
+# %%
+check.ex4(BalancedBatchSampler)
+
+# %% [markdown]
+# **Exercise 5 — carve out a validation set.** Write `train_val_split(dataset, val_fraction, seed)`
+# that returns `(train_subset, val_subset)`, two `Subset`s of `dataset` (section 9's split): the
+# validation set has `int(val_fraction * len(dataset))` samples chosen **at random** with a
+# generator seeded by `seed` (so the same seed gives the same split), the rest are for training, and
+# no sample is in both. Use `torch.randperm(n, generator=...)` and `Subset`, or `random_split`.
+#
+# The check uses a dataset stored **sorted by class** — as many files are — where a split that takes
+# the last 20 % would validate on only two of the ten classes.
+
+# %%
+# Exercise 5: a seeded random split into training and validation subsets
+def train_val_split(dataset, val_fraction, seed):
+    raise NotImplementedError("a seeded permutation of the indices, then two Subsets")
+
+# %%
+check.ex5(train_val_split)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - **数据集**（`Dataset`）只需回答两个问题：有多少个样本（`__len__`），第 i 个样本是什么（`__getitem__`）。
+#   读取文件的工作尽量放在 `__getitem__` 里按需进行；`TensorDataset`、`ImageFolder`、`MNIST` 覆盖了常见情形。
+# - **数据加载器**（`DataLoader`）= 采样器（决定顺序）+ 批量采样器（分组）+ 取样本（`__getitem__`）
+#   + 整理函数 `collate_fn`（把样本拼成张量），还可以用 `num_workers` 在多个进程中并行加载。
+# - 每个**轮次**（epoch）的迭代次数是 `ceil(N / batch_size)`；设置 `drop_last=True` 时丢掉最后不满的小批量，
+#   变成 `floor(N / batch_size)`（N 小于批量大小时就一个批次都没有）。
+# - 带种子的 `torch.Generator` 让打乱顺序可以复现；`WeightedRandomSampler` 或按类别组批的采样器
+#   可以处理类别不平衡；长度不同的样本需要自己写整理函数（填充）。
+# - `IterableDataset` 在多个工作进程中要用 `get_worker_info()` 把数据流分开，否则每个进程都会产生全部数据。
+# - 用 `random_split` 从训练数据中划出**验证集**，用它来选择超参数（例如训练多少轮）；
+#   **测试集**只在最后使用一次，给出对新数据的无偏估计。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | dataset | 数据集 | `torch.utils.data.Dataset` |
+# | data loader | 数据加载器 | `torch.utils.data.DataLoader` |
+# | minibatch | 小批量 | — |
+# | batch size | 批量大小 | `DataLoader(batch_size=...)` |
+# | epoch / iteration | 轮次 (epoch) / 迭代 | `len(loader)` = iterations per epoch |
+# | drop the last incomplete batch | 丢弃最后不完整的批次 | `DataLoader(drop_last=True)` |
+# | sampler | 采样器 | `torch.utils.data.Sampler`, `RandomSampler` |
+# | batch sampler | 批量采样器 | `torch.utils.data.BatchSampler` |
+# | weighted sampling | 加权采样 | `torch.utils.data.WeightedRandomSampler` |
+# | collate function | 整理函数 | `collate_fn`, `default_collate` |
+# | padding | 填充 | — |
+# | worker process | 工作进程 | `DataLoader(num_workers=...)` |
+# | iterable-style dataset | 可迭代式数据集 | `torch.utils.data.IterableDataset` |
+# | random generator / seed | 随机数生成器 / 种子 | `torch.Generator().manual_seed(...)` |
+# | training / validation / test set | 训练集 / 验证集 / 测试集 | `torch.utils.data.random_split` |
+# | subset | 子集 | `torch.utils.data.Subset` |

@@ -1,9 +1,11 @@
 # %% [markdown]
 # # 04 · Transforms: from a photo to a tensor, and data augmentation
 #
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # A model wants float tensors of one size with values around zero; files hold images of any size
 # with bytes 0–255. **Transforms** (变换) bridge the two, and random transforms make every epoch see
-# slightly different pictures: **data augmentation** (数据增强), the cheapest regulariser there is.
+# slightly different pictures: **data augmentation** (图像增广), the cheapest regulariser there is.
 #
 # **Goals.** After this lesson you can
 #
@@ -88,6 +90,13 @@ print("after: ", [round(v, 3) for v in z.mean(dim=(1, 2)).tolist()])
 mean, std = torch.tensor(IMAGENET_MEAN).view(3, 1, 1), torch.tensor(IMAGENET_STD).view(3, 1, 1)
 print(torch.allclose(z, (x - mean) / std), torch.allclose(z * std + mean, x, atol=1e-6))
 
+# %% [markdown]
+# The means after `Normalize` are not 0, and that is expected: `Normalize` does not measure the image,
+# it applies fixed numbers. The ImageNet statistics are averages over a million photos; this one
+# portrait is darker than the average photo, so its values land below 0. Over a whole data set
+# normalised with *its own* statistics, each channel has mean 0 and standard deviation 1 (Exercise 3
+# measures them for the texture photos).
+
 
 # %% [markdown]
 # To *show* a normalised tensor, undo it (`z * std + mean`), clamp to `[0, 1]` and permute to HWC.
@@ -122,7 +131,7 @@ show([x, (z * std + mean), z.clamp(0, 1)], nrow=3, title="original · un-normali
 # %%
 small = transforms.Resize(128)(photo)
 print("Resize(128):       ", photo.size, "->", small.size)
-print("Resize((100, 80)): ", transforms.Resize((100, 80))(photo).size)
+print("Resize((100, 80)): ", transforms.Resize((100, 80))(photo).size)   # (h, w) in; PIL prints (w, h)
 print("CenterCrop(96):    ", transforms.CenterCrop(96)(small).size)
 print("RandomCrop(96):    ", transforms.RandomCrop(96, padding=8)(small).size)
 print("FiveCrop(96):      ", [im.size for im in transforms.FiveCrop(96)(small)])
@@ -241,7 +250,8 @@ print(torch.equal(a, b), tuple(a.shape))
 #
 # Datasets take `transform` (for the input) and `target_transform` (for the label); the transform
 # runs in `__getitem__`, so each epoch sees new random views. Here the texture photos of lesson 03
-# become a batch of augmented, normalised tensors:
+# become a batch of augmented, normalised tensors (`0.5` and `0.25` are round guesses for their
+# statistics; Exercise 3 measures the real ones):
 
 # %%
 texture_train = datasets.ImageFolder(
@@ -261,8 +271,8 @@ show(images * 0.25 + 0.5, nrow=12, title="a shuffled, augmented batch", size=(10
 # ## 9. Look inside
 #
 # A transform is a small class whose `__call__` (or `forward`) calls a function in
-# `transforms.functional`; the functions work on NumPy arrays underneath. Read `to_tensor` and
-# `normalize`:
+# `transforms.functional`. In edutorch those functions work on NumPy arrays underneath (torchvision's
+# use PIL and tensor operations). Read `to_tensor` and `normalize`:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -281,13 +291,146 @@ if EDUTORCH:
 #   `Grayscale`, `GaussianBlur`) work on PIL images and on tensors; `RandomErasing` on tensors only.
 # - Training pipelines are random (augmentation); evaluation pipelines are fixed. Put them in a
 #   dataset's `transform`, and seed with `torch.manual_seed` to reproduce a run.
-#
+# - Augment only what does not change the label: a flipped texture is still that texture, but a
+#   flipped 2 or a rotated 6 is not the same digit.
+
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Measure the per-channel mean and std of the texture training set (`ToTensor` only) and use them
-#    in `Normalize`. Check the normalised batch has mean ≈ 0 and std ≈ 1.
-# 2. Which transforms in `train_transform` would be wrong for the digits of lesson 03? (Think of a
-#    flipped 2 and a rotated 6.)
-# 3. Write `transforms.Lambda` that adds Gaussian noise with std 0.05 to a tensor, and put it after
-#    `ToTensor`.
-# 4. Use `FiveCrop` at test time: average a model's predictions over the five crops.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/04_transforms.py](solutions/04_transforms.py) (one click; try first!).
+
+# %%
+from checks.lesson04 import Checks   # the checks of these exercises: lessons/checks/lesson04.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — `ToTensor` by hand.** Write `to_tensor(image)` that turns a PIL image into what
+# `transforms.ToTensor()` returns, using only NumPy and `torch.from_numpy`: shape **(C, H, W)**, dtype
+# **float32**, values in `[0, 1]`. Mind two traps: a grey image (mode `"L"`) is a 2-D array but must
+# become `(1, H, W)`, and NumPy's `array / 255` is float64. The check tries an RGB image and a grey
+# one whose height and width differ (so swapped axes show).
+
+# %%
+# Exercise 1: PIL image -> float32 tensor (C, H, W) in [0, 1], like transforms.ToTensor
+def to_tensor(image):
+    pixels = np.asarray(image)          # (H, W, C) uint8, or (H, W) for a grey image
+    raise NotImplementedError("add a channel axis if needed, move channels first, scale to [0, 1] as float32")
+
+# %%
+check.ex1(to_tensor)
+
+# %% [markdown]
+# **Exercise 2 — your own transform class.** A transform is any callable; a class makes it
+# configurable and printable. Write `AddGaussianNoise(std)`, whose call returns `x + std * noise`
+# with standard normal noise of `x`'s shape (`torch.randn_like`), as a **new** tensor (the input is
+# left unchanged), and whose `__repr__` returns `AddGaussianNoise(std=0.05)` for `std=0.05` — that is
+# what `print(Compose([...]))` shows. The check measures the noise of many pixels.
+
+# %%
+# Exercise 2: a transform class that adds Gaussian noise, with a readable __repr__
+class AddGaussianNoise:
+    def __init__(self, std):
+        self.std = std
+
+    def __call__(self, x):
+        raise NotImplementedError("return x plus noise of standard deviation self.std")
+
+    def __repr__(self):
+        raise NotImplementedError("return 'AddGaussianNoise(std=...)'")
+
+# %%
+check.ex2(AddGaussianNoise)
+
+# %% [markdown]
+# **Exercise 3 — measure the statistics for `Normalize`.** Write `channel_stats(dataset)` for a
+# dataset of `(image, label)` pairs whose images are `(3, H, W)` tensors in `[0, 1]` (`ToTensor`
+# output): return `(mean, std)`, two tensors of shape `(3,)`, the mean and standard deviation of
+# each channel over **all pixels of all images together**. (Not the average of each image's std:
+# that misses how much the images differ from each other.) The check runs it on the 36 texture
+# photos of `data/textures/train` and on two images whose answer is known. (The texture tiles are grey
+# photos stored as RGB, so their three channels have the same statistics.)
+
+# %%
+# Exercise 3: per-channel mean and std over every pixel of every image
+def channel_stats(dataset):
+    raise NotImplementedError("stack the images (or loop over a DataLoader) and reduce over all but the channel axis")
+
+# %%
+check.ex3(channel_stats)
+
+# %% [markdown]
+# **Exercise 4 — a training and an evaluation pipeline.** Write `make_pipelines(mean, std, size=48)`
+# that returns `(train_transform, eval_transform)`, two `Compose` pipelines from a PIL image to a
+# normalised `(3, size, size)` float tensor:
+#
+# - training (random): `RandomResizedCrop(size, scale=(0.5, 1.0))`, `RandomHorizontalFlip()`, then
+#   `ToTensor()` and `Normalize(mean, std)`;
+# - evaluation (deterministic): `Resize` of the shorter side to `size * 8 // 7` (as 256 → 224 on
+#   ImageNet), `CenterCrop(size)`, then `ToTensor()` and `Normalize(mean, std)`.
+#
+# Pass the `mean` and `std` you are given: with the statistics of Exercise 3 the texture photos come
+# out with mean ≈ 0 and std ≈ 1 (the check shows it). It also feeds a one-colour image, whose
+# normalised value it knows, and a noisy one.
+
+# %%
+# Exercise 4: (train_transform, eval_transform), both ending with ToTensor and Normalize(mean, std)
+def make_pipelines(mean, std, size=48):
+    raise NotImplementedError("two transforms.Compose([...])")
+
+# %%
+check.ex4(make_pipelines)
+
+# %% [markdown]
+# **Exercise 5 — test-time augmentation with `FiveCrop`.** Write `five_crop_predict(model, image,
+# size)`: cut the `(3, H, W)` tensor `image` into the five crops of `transforms.FiveCrop(size)` (four
+# corners and the centre), run `model` once on the batch of the five crops `(5, 3, size, size)`, turn
+# each row of logits into probabilities with `softmax`, and return their **average** (a tensor of
+# shape `(number of classes,)`). Averaging over views often makes predictions a little more reliable.
+
+# %%
+# Exercise 5: average the softmax probabilities of the model over the five crops
+def five_crop_predict(model, image, size):
+    raise NotImplementedError("FiveCrop -> stack -> model -> softmax -> mean over the crops")
+
+# %%
+check.ex5(five_crop_predict)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - `ToTensor` 把 PIL 图像或 NumPy 数组（高 × 宽 × 通道，字节 0–255）变成 PyTorch 需要的
+#   **通道 × 高 × 宽** 的 float32 张量，数值缩放到 `[0, 1]`；灰度图也会得到一个通道维。
+# - `Normalize(mean, std)` 对每个通道计算 `(x - mean) / std`；均值和标准差要在**训练集**上、对所有像素一起统计。
+#   显示图像前用 `x * std + mean` 还原。
+# - 几何变换（缩放、裁剪、翻转、旋转、仿射、透视）和颜色变换（`ColorJitter`、灰度、模糊）
+#   既能作用于 PIL 图像，也能作用于张量；`RandomErasing` 只作用于张量。
+# - **图像增广**：训练时用随机变换，让每个轮次看到略有不同的图像，这是一种很便宜的正则化；
+#   评估时用固定的变换（缩放 + 中心裁剪），结果才可复现。只做不改变标签的变换（翻转后的 2 不再是 2）。
+# - `Compose` 把变换串成流水线；自己写的变换就是一个可调用的类，加上 `__repr__` 便于打印。
+# - 变换放在数据集的 `transform` 参数里，在 `__getitem__` 中执行；`torch.manual_seed` 可以复现随机变换。
+# - 测试时增广：对同一张图的多个裁剪（如 `FiveCrop`）取预测概率的平均。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | transform | 变换 | `torchvision.transforms` |
+# | data augmentation | 图像增广 | `RandomResizedCrop`, `RandomHorizontalFlip`, ... |
+# | tensor conversion | 转换为张量 | `transforms.ToTensor`, `transforms.PILToTensor` |
+# | channel | 通道 | the `C` of `(C, H, W)` |
+# | normalization (standardization) | 标准化 | `transforms.Normalize` |
+# | mean / standard deviation | 均值 / 标准差 | `Tensor.mean`, `Tensor.std` |
+# | resize | 缩放 | `transforms.Resize` |
+# | crop / center crop | 裁剪 / 中心裁剪 | `transforms.RandomCrop`, `transforms.CenterCrop` |
+# | random resized crop | 随机裁剪并缩放 | `transforms.RandomResizedCrop` |
+# | flip | 翻转 | `transforms.RandomHorizontalFlip` |
+# | color jitter | 颜色抖动 | `transforms.ColorJitter` |
+# | random erasing | 随机擦除 | `transforms.RandomErasing` |
+# | pipeline (composition) | 流水线（组合变换） | `transforms.Compose` |
+# | test-time augmentation | 测试时增广 | `transforms.FiveCrop`, `transforms.TenCrop` |
+# | regularization | 正则化 | — |

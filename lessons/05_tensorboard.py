@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 05 · TensorBoard: watching training
 #
+# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # Printing numbers in a loop shows one moment; **TensorBoard** (可视化工具) shows the whole run:
 # loss curves, images, weight histograms, the model graph. PyTorch writes its files with
 # `torch.utils.tensorboard.SummaryWriter`; the `tensorboard` program reads them and serves a web page.
@@ -9,6 +11,8 @@
 #
 # - log scalars, several curves in one chart, images, histograms, text, hyperparameters and a model graph;
 # - open the logs in TensorBoard — and, inside the notebook, with edutorch's board;
+# - read them back in Python with `EventAccumulator`, and know why it shows only the last histogram
+#   unless you ask for more;
 # - read an event file record by record, and know what its bytes mean;
 # - fix the usual errors ("`%tensorboard` not found", "No dashboards are active").
 
@@ -130,12 +134,31 @@ for kind in ("scalars", "images", "histograms", "tensors"):
     print(f"{kind:10s}", sorted(tags[kind]))
 print("graph:", tags["graph"])
 image = run.Images("a batch of digits")[0]
-print("image", image.width, "x", image.height, "| histogram steps", [h.step for h in run.Histograms("fc1/weight")])
+print("image", image.width, "x", image.height, "| loss points:", len(run.Scalars("train/loss")))
+print("histogram steps:", [h.step for h in run.Histograms("fc1/weight")])
 
 # %% [markdown]
 # The image is the grid of 32 digits (4 rows × 8), 8×8 pixels each plus 2 pixels of padding:
 # `4 * 10 + 2 = 42` by `8 * 10 + 2 = 82`. Text is stored as a tensor (the `text_summary` plugin).
 #
+# **Where are the other histograms?** We logged `fc1/weight` at the end of each of the 4 epochs, yet
+# the reader returned only step 3. The file holds all four; the *reader* dropped three. An
+# `EventAccumulator` keeps at most a fixed number of items per tag, its `size_guidance`: by default
+# 10 000 scalars, 4 images, 10 tensors and only **1 histogram** (histograms are big). Beyond that it
+# keeps a random sample (*reservoir sampling*) that always includes the newest item — here step 3.
+# The TensorBoard server asks for more (500 histograms per tag; `--samples_per_plugin` changes it),
+# so its HISTOGRAMS tab shows every epoch. Reading files yourself, ask for everything with `0`:
+
+# %%
+everything = EventAccumulator(f"{LOG_ROOT}/digits_mlp", size_guidance={"histograms": 0})   # 0: keep all
+everything.Reload()
+histograms = everything.Histograms("fc1/weight")
+print("histogram steps:", [h.step for h in histograms])
+last = histograms[-1].histogram_value          # what TensorBoard draws: counts in buckets, min, max, sum
+print(int(last.num), "weights in the last one; its max is the final weights' max:",
+      math.isclose(last.max, model[1].weight.max().item(), rel_tol=1e-6))
+
+# %% [markdown]
 # **Hyperparameters.** `add_hparams(hparam_dict, metric_dict)` logs one row of the *HPARAMS* table,
 # to compare runs with different settings. Give it a `run_name`, or it makes a sub-run named after
 # the current time.
@@ -301,11 +324,127 @@ if EDUTORCH:
 #   `add_text`, `add_graph`, `add_hparams`; always `close()` (or use `with`).
 # - A folder with an event file is a run; `tensorboard --logdir runs` shows all runs below `runs/`.
 # - An event file is a list of checksummed records, each a protocol-buffer `Event`.
-#
+# - `EventAccumulator` reads a run; it keeps only `size_guidance` items per tag (1 histogram by
+#   default): pass `size_guidance={"histograms": 0}` to read them all.
+
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Log the learning rate of a `StepLR` schedule with `add_scalar` and look at it next to the loss.
-# 2. Log `make_grid` of the first layer's weights (reshaped to 32 images of 8×8) every epoch and watch
-#    them change with the image step slider.
-# 3. Write a record by hand: frame the bytes of an `Event` with `struct.pack("<Q", len(data))` and the
-#    checksums, append it to a copy of an event file, and check that `EventAccumulator` reads it.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike: each one gives your function a fresh temporary folder as
+# `log_dir`, and reads back what it finds there with TensorBoard's `EventAccumulator`. Stuck? The
+# solutions are in [solutions/05_tensorboard.py](solutions/05_tensorboard.py) (one click; try first!).
+
+# %%
+from checks.lesson05 import Checks   # the checks of these exercises: lessons/checks/lesson05.py
+check = Checks(torch)
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator   # to read logs back (exercises 2, 3)
+
+# %% [markdown]
+# **Exercise 1 — log a learning-rate schedule.** `StepLR(optimizer, step_size=3, gamma=0.5)` halves
+# the learning rate every 3 epochs. Complete `log_learning_rate(log_dir, epochs)`: open a
+# `SummaryWriter(log_dir)`, and for each epoch train (call `train_one_epoch()`), log the learning
+# rate that epoch used (`optimizer.param_groups[0]["lr"]`) under the tag `"lr"` at step `epoch`, then
+# call `scheduler.step()`. Close the writer at the end. The check reads the curve back.
+
+# %%
+# Exercise 1: one point per epoch of the learning rate under the tag "lr"
+def log_learning_rate(log_dir, epochs):
+    model = nn.Linear(4, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
+
+    def train_one_epoch():                       # stands in for a real epoch of training
+        loss = model(torch.ones(8, 4)).pow(2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    raise NotImplementedError("a SummaryWriter; each epoch: train, add_scalar('lr', ...), scheduler.step(); close")
+
+# %%
+check.ex1(log_learning_rate)
+
+# %% [markdown]
+# **Exercise 2 — read back an `add_scalars` chart.** Section 1 showed where `add_scalars` puts its
+# curves. Write `read_scalars_group(log_dir, main_tag)` that, for a folder where
+# `writer.add_scalars(main_tag, {key: value, ...}, step)` was called, returns
+# `{key: [(step, value), ...]}` for every key, read from the files with `EventAccumulator`. The check
+# also logs a plain scalar and a second group into the same folder: leave them out.
+
+# %%
+# Exercise 2: {key: [(step, value), ...]} of one add_scalars chart
+def read_scalars_group(log_dir, main_tag):
+    raise NotImplementedError("look for the sub-folders add_scalars made, read each with EventAccumulator")
+
+# %%
+check.ex2(read_scalars_group)
+
+# %% [markdown]
+# **Exercise 3 — read every histogram.** Write `histogram_steps(log_dir, tag)` that returns the list
+# of steps at which a histogram was logged under `tag` — *all* of them (remember section 3). The
+# check logs five histograms.
+
+# %%
+# Exercise 3: the steps of all histograms of a tag
+def histogram_steps(log_dir, tag):
+    raise NotImplementedError("EventAccumulator(...).Reload(), then .Histograms(tag)")
+
+# %%
+check.ex3(histogram_steps)
+
+# %% [markdown]
+# **Exercise 4 — a training loop that logs.** Write `train_and_log(model, loader, epochs, writer)`
+# for a classifier `model = nn.Linear(4, 3)`: plain SGD with `lr=0.1` on `F.cross_entropy`, and
+#
+# - after every batch, `add_scalar("train/loss", loss.item(), step)` where `step` counts the batches
+#   over **all** epochs (0, 1, 2, …, not restarting each epoch);
+# - after every epoch, `add_histogram("weight", model.weight, epoch)`.
+#
+# Don't close the writer (whoever opened it closes it). The check trains the same model beside
+# yours and compares the logged losses, their steps, and the histograms.
+
+# %%
+# Exercise 4: train with SGD, log the loss of every batch and the weights' histogram of every epoch
+def train_and_log(model, loader, epochs, writer):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    raise NotImplementedError("for each epoch, for each batch: loss, zero_grad, backward, step, log; then the histogram")
+
+# %%
+check.ex4(train_and_log)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - TensorBoard（可视化工具）把整个训练过程画出来：损失曲线、图像、权重直方图、文本、超参数和模型的计算图。
+#   PyTorch 用 `torch.utils.tensorboard.SummaryWriter` 写日志，`tensorboard --logdir runs` 读取并在网页上显示。
+# - `SummaryWriter(log_dir)` 在文件夹里写一个**事件文件**；一个含事件文件的文件夹就是一次**运行**（run）。
+#   `add_scalars` 会为每条曲线建一个子文件夹（`<log_dir>/<main_tag>_<key>`）。
+# - `global_step` 要在所有轮次中连续计数，不能每个轮次从 0 重新开始；用完要 `close()`（或用 `with`），否则最新的数据可能还在内存里。
+# - 用 `EventAccumulator` 可以在程序里读回日志。它对每个标签只保留有限个数据（`size_guidance`），
+#   直方图默认只留 1 个（最新的），所以要传 `size_guidance={"histograms": 0}` 才能读到全部。
+# - 事件文件由一条条带 CRC 校验的记录组成，每条记录是一个 protocol buffer 编码的 `Event`。
+# - TensorBoard 显示的平滑曲线是指数移动平均，并做了偏差修正。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | visualization tool | 可视化工具 | TensorBoard |
+# | summary writer | 日志写入器 | `torch.utils.tensorboard.SummaryWriter` |
+# | event file | 事件文件 | `events.out.tfevents.*` |
+# | run | 运行 | a folder with an event file |
+# | tag | 标签 | the `tag` of `add_scalar` |
+# | scalar | 标量 | `SummaryWriter.add_scalar`, `add_scalars` |
+# | histogram | 直方图 | `SummaryWriter.add_histogram` |
+# | global step | 全局步数 | `global_step=` |
+# | learning rate schedule | 学习率调度 | `torch.optim.lr_scheduler.StepLR` |
+# | hyperparameter | 超参数 | `SummaryWriter.add_hparams` |
+# | computational graph | 计算图 | `SummaryWriter.add_graph` |
+# | smoothing (exponential moving average) | 平滑（指数移动平均） | — |
+# | reservoir sampling | 蓄水池抽样 | `EventAccumulator(size_guidance=...)` |
+# | checksum | 校验和 | — |
+# | protocol buffer | 协议缓冲区 (protobuf) | — |

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 06 · Modules: `nn.Module` and its containers
 #
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # A **module** (模块) is an object that holds **parameters** (参数, the tensors a model learns) and
 # says in `forward` how to compute its output from its input. Layers, blocks and whole models are
 # all modules, nested inside each other like folders.
@@ -482,8 +484,8 @@ h2.remove()
 
 # %% [markdown]
 # The most common use of forward hooks: **look at the activations** (激活值) inside a model
-# without changing its code. We record every layer's output of a deeper network, then plot their
-# distributions.
+# without changing its code. We record the output of every `Tanh` of a deeper network, then plot
+# their distributions.
 
 # %%
 torch.manual_seed(0)
@@ -569,15 +571,125 @@ assert out.requires_grad and not small.training   # eval() changes layers, not a
 # - `train()` / `eval()` set the `training` flag of the whole tree.
 # - `model(x)` = forward pre-hooks → `forward` → forward hooks, and full backward hooks during
 #   `backward()`; every `register_*_hook` returns a handle to `remove()`.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Write `MLP` with a configurable list of hidden sizes, e.g. `MLP([4, 16, 16, 3])`, using
-#    `nn.ModuleList`. Check the parameter count by hand.
-# 2. Rewrite `Residual` with a Python list instead of `nn.ModuleList` and call
-#    `res.load_state_dict(...)` with the state of the correct version. What happens?
-# 3. Register a forward pre-hook that raises an error when the input contains a NaN.
-# 4. Use a full backward hook on each `Linear` of `deep` to record the norm of `grad_output[0]`
-#    after a backward pass. Which layer gets the smallest gradients?
-# 5. Add a non-persistent buffer with `register_buffer(name, tensor, persistent=False)` and check
-#    that it is in `named_buffers()` but not in `state_dict()`.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/06_modules.py](solutions/06_modules.py) (one click; try first!).
+
+# %%
+from checks.lesson06 import Checks   # the checks of these exercises: lessons/checks/lesson06.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — an MLP of any depth.** Write `MLP(sizes)`. For `sizes = [4, 16, 16, 3]` it has the
+# layers `Linear(4, 16)`, `Linear(16, 16)` and `Linear(16, 3)`, one per pair of consecutive sizes,
+# kept in an `nn.ModuleList` called `layers`; `forward` applies a ReLU after every layer except the
+# last (the last one gives the class scores). The check builds `MLP([4, 16, 16, 3])`, `MLP([2, 5, 1])`
+# and `MLP([3, 2])`, and compares the `state_dict` keys (`layers.0.weight`, `layers.0.bias`,
+# `layers.1.weight`, ...), the number of parameters and the output with what they should be.
+
+# %%
+# Exercise 1: an MLP whose Linear layers live in an nn.ModuleList called `layers`
+class MLP(nn.Module):
+    def __init__(self, sizes):
+        raise NotImplementedError("call super().__init__(), then make self.layers, an nn.ModuleList")
+
+    def forward(self, x):
+        raise NotImplementedError("apply each layer, with a ReLU after all but the last")
+
+# %%
+check.ex1(MLP)
+
+# %% [markdown]
+# **Exercise 2 — a module with buffers.** Write `Standardize(mean, std)`, a module whose `forward`
+# computes `(x - mean) / std` feature by feature. `mean` and `std` are statistics of a data set,
+# fixed, not learned: register them as **buffers** named `mean` and `std`, so that they are saved in
+# the `state_dict` (and moved by `.to()`) but never given to an optimizer. The check looks at
+# `named_parameters()`, `named_buffers()` and `state_dict()`, and loads the state of one
+# `Standardize` into another.
+
+# %%
+# Exercise 2: (x - mean) / std, with mean and std registered as buffers
+class Standardize(nn.Module):
+    def __init__(self, mean, std):
+        raise NotImplementedError("call super().__init__(), then register the two buffers")
+
+    def forward(self, x):
+        raise NotImplementedError("standardize x with the buffers")
+
+# %%
+check.ex2(Standardize)
+
+# %% [markdown]
+# **Exercise 3 — a NaN guard.** Write a forward pre-hook `nan_guard(module, args)` (section 7) that
+# raises a `ValueError` whose message names the module's class (`type(module).__name__`) when **any**
+# of the inputs contains a NaN (`torch.isnan(a).any()`), and otherwise lets the call go on unchanged.
+# The check registers it on an `nn.Linear` and on a module whose `forward` takes two inputs.
+
+# %%
+# Exercise 3: a forward pre-hook that raises ValueError when an input contains a NaN
+def nan_guard(module, args):
+    raise NotImplementedError("look at every tensor in args")
+
+# %%
+check.ex3(nan_guard)
+
+# %% [markdown]
+# **Exercise 4 — gradient norms with backward hooks.** Write `grad_norms(model, x)`: register a full
+# backward hook on every `nn.Linear` inside `model` (find them with `model.named_modules()`), run
+# `model(x).sum().backward()`, and return a dict `{name: norm of grad_output[0]}` with Python floats
+# (`.norm().item()`). Remove the hooks before you return: the check runs the model once more
+# afterwards, and your dict must not change. The check uses a deep `Tanh` network like `deep` of
+# section 7, and its message says which layer gets the smallest gradient.
+
+# %%
+# Exercise 4: {name of each Linear: norm of the gradient at its output}, hooks removed afterwards
+def grad_norms(model, x):
+    norms = {}
+    raise NotImplementedError("register the hooks, run backward, remove the hooks")
+    return norms
+
+# %%
+check.ex4(grad_norms)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - 模块（`nn.Module`）把状态放在三个字典里：`_parameters`（要学习的**参数**）、`_buffers`（不学习的
+#   状态，即**缓冲区**，如 BatchNorm 的运行统计量）和 `_modules`（子模块）。给属性赋值时，
+#   `__setattr__` 会按值的类型自动**注册**，因此在 `__init__` 中要先调用 `super().__init__()`（练习 1、2）。
+# - 同一个模型有三种写法：继承 `nn.Module` 并写 `forward`；`nn.Sequential(...)`；
+#   `nn.Sequential(OrderedDict(...))`（自己给层命名）。参数的名字（`state_dict` 的键）来自子模块的名字。
+# - 层要放在 `nn.ModuleList` / `nn.ModuleDict` 里，不能放在普通的 Python 列表或字典里：
+#   没有注册的层不会出现在 `parameters()` 和 `state_dict()` 中，优化器也不会更新它们（练习 1）。
+# - `named_parameters()` 列出参数，`sum(p.numel() ...)` 统计参数个数；`state_dict()` 包含参数和
+#   持久的缓冲区，`load_state_dict()` 会检查名字和形状。
+# - `model.train()` / `model.eval()` 设置整棵模块树的 `training` 标志，但不会关闭自动微分。
+# - 调用 `model(x)` 依次运行前向预钩子、`forward`、前向钩子，反向传播时运行完整的反向钩子；
+#   每个 `register_*_hook` 都返回一个句柄，用完要 `remove()`（练习 3、4）。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | module | 模块 | `torch.nn.Module` |
+# | layer / block / model | 层 / 块 / 模型 | — |
+# | parameter | 参数 | `torch.nn.Parameter`, `Module.parameters()` |
+# | buffer | 缓冲区 | `Module.register_buffer` |
+# | registration | 注册 | `Module.__setattr__` |
+# | sub-module | 子模块 | `Module.children()`, `Module.named_modules()` |
+# | sequential block | 顺序块 | `torch.nn.Sequential` |
+# | module list / module dictionary | 模块列表 / 模块字典 | `torch.nn.ModuleList`, `torch.nn.ModuleDict` |
+# | forward propagation | 前向传播 | `Module.forward` |
+# | multilayer perceptron | 多层感知机 | — |
+# | state dictionary | 状态字典 | `Module.state_dict()`, `Module.load_state_dict()` |
+# | training / evaluation mode | 训练模式 / 评估模式 | `Module.train()`, `Module.eval()` |
+# | hook | 钩子 | `Module.register_forward_hook`, `Module.register_full_backward_hook` |
+# | forward pre-hook | 前向预钩子 | `Module.register_forward_pre_hook` |
+# | handle | 句柄 | `RemovableHandle.remove()` |
+# | activation (value) | 激活值 | — |

@@ -1,10 +1,12 @@
 # %% [markdown]
 # # 07 · Convolution and pooling
 #
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # A **convolution** (卷积) slides a small grid of weights, the **kernel** (卷积核), over an image and
 # takes a weighted sum at every position. The same few weights are used everywhere, so a
 # convolutional layer has far fewer parameters than a fully connected one and finds a pattern
-# wherever it appears. **Pooling** (池化) then shrinks the resulting maps. Together they make
+# wherever it appears. **Pooling** (汇聚/池化) then shrinks the resulting maps. Together they make
 # convolutional neural networks (CNNs).
 #
 # **Goals.** After this lesson you can
@@ -43,8 +45,12 @@ plt.rcParams["figure.dpi"] = 80
 #
 # $$\text{out}[i, j] = \sum_{u=0}^{2}\sum_{v=0}^{2} x[i + u,\ j + v]\; k[u, v].$$
 #
-# (Mathematicians would flip the kernel first and call this *cross-correlation*; deep learning calls
-# it convolution anyway. The kernel is learned, so the flip would make no difference.)
+# Strictly speaking this is a **cross-correlation** (互相关): the kernel is used as it is. The
+# *mathematical* convolution flips the kernel first (upside down and left to right), which here means
+# $k[2 - u, 2 - v]$ in place of $k[u, v]$. Deep learning calls the cross-correlation "convolution"
+# anyway, and `F.conv2d` computes it, with no flip: the kernel is learned, so a network that needed
+# the flipped kernel would simply learn that one. A mathematical convolution is therefore `F.conv2d`
+# with a flipped kernel, as we check below.
 
 # %%
 x = torch.arange(25, dtype=torch.float32).reshape(5, 5)
@@ -77,6 +83,32 @@ out = F.conv2d(x[None, None], k[None, None])
 print(x[None, None].shape, "*", k[None, None].shape, "->", out.shape)
 print(out[0, 0])
 assert torch.equal(out[0, 0], by_hand)
+
+# %% [markdown]
+# **The flip, checked.** NumPy's `np.convolve` computes the mathematical convolution (in 1-D). With a
+# kernel that is not symmetric, `F.conv1d` agrees with it only after flipping the kernel:
+
+# %%
+a = torch.tensor([1.0, 2.0, 0.0, -1.0, 3.0])
+v = torch.tensor([1.0, 0.0, -2.0])                       # not symmetric, so the flip matters
+print("np.convolve (mathematical):", np.convolve(a.numpy(), v.numpy(), mode="valid").tolist())
+print("conv1d, kernel as it is:   ", F.conv1d(a[None, None], v[None, None])[0, 0].tolist())
+print("conv1d, flipped kernel:    ", F.conv1d(a[None, None], v.flip(0)[None, None])[0, 0].tolist())
+
+# %% [markdown]
+# In 2-D, the mathematical convolution of `x` and `k` (the positions where the kernel fits) sums
+# $x[i + u,\ j + v]\; k[2 - u,\ 2 - v]$. It equals `F.conv2d` with `k.flip((0, 1))` (both axes
+# flipped), and differs from `F.conv2d` with `k` itself:
+
+# %%
+math_conv = torch.zeros(3, 3)
+for i in range(3):
+    for j in range(3):
+        math_conv[i, j] = sum(x[i + u, j + v] * k[2 - u, 2 - v] for u in range(3) for v in range(3))
+print(math_conv)
+assert torch.equal(math_conv, F.conv2d(x[None, None], k.flip((0, 1))[None, None])[0, 0])
+assert not torch.equal(math_conv, out[0, 0])
+print("mathematical convolution == F.conv2d with the flipped kernel != F.conv2d with k")
 
 # %% [markdown]
 # **As im2col + matrix multiply.** `F.unfold` (im2col, "image to columns") copies every 3×3 window
@@ -177,7 +209,9 @@ print(x[::2, ::2].sum())
 assert F.conv2d(X, ones, dilation=2).item() == x[::2, ::2].sum().item()
 
 # %% [markdown]
-# All three combine; the formula of section 2 always gives the size:
+# All three combine; the formula of section 2 always gives the size. (Here the four windows read
+# the same four real pixels, `x[1, 1]`, `x[1, 3]`, `x[3, 1]` and `x[3, 3]`, because their other taps
+# fall on the padding: hence $6 + 8 + 16 + 18 = 48$ four times.)
 
 # %%
 y = F.conv2d(X, ones, stride=2, padding=1, dilation=2)
@@ -435,8 +469,10 @@ plt.close(fig)
 # ## 8. Look inside
 #
 # *edutorch-only cell*: the convolution op. The forward pass is im2col plus one matrix multiply, as
-# in section 1; the backward pass computes the weight gradient with one more matrix multiply and the
-# input gradient as a transposed convolution, as in section 5.
+# in section 1. The backward pass computes the weight gradient with one more matrix multiply
+# (`cols.T @ G`), and the input gradient, the transposed convolution of section 5, with one small
+# matrix multiply per kernel offset (`_input_grad`, the same function that computes
+# `conv_transpose2d`'s forward).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -482,18 +518,114 @@ print("all correct")
 #   respect to its input, and upsamples: $(H-1)s - 2p + d(k-1) + \text{output\_padding} + 1$.
 # - Max/average pooling reduce each window to its maximum/mean, stride = kernel size by default;
 #   `ceil_mode=True` keeps the last partial window; `return_indices=True` gives the argmax positions.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Implement `conv2d_loops(x, w, stride, padding)` for `(N, C_in, H, W)` inputs with explicit loops
-#    and check it against `F.conv2d` on random integers, for several strides and paddings.
-# 2. Implement `conv2d_unfold(x, w, b, stride, padding)` with `F.unfold` and one matrix multiply, and
-#    check it and its gradients (`torch.autograd.grad`) against `F.conv2d`.
-# 3. Show that `F.fold` is the transpose of `F.unfold`: for random `a` and `b` of the right shapes,
-#    `(F.unfold(a, 3) * b).sum()` equals `(a * F.fold(b, (5, 5), 3)).sum()`. What does
-#    `F.fold(F.unfold(torch.ones(1, 1, 5, 5), 3), (5, 5), 3)` count?
-# 4. Blur the image of section 7 with a 5×5 averaging kernel and then detect edges. Does blurring
-#    first make the edges wider or narrower?
-# 5. Compute the output shape, layer by layer, of `Conv2d(3, 32, 5, padding=2) → MaxPool2d(2) →
-#    Conv2d(32, 32, 5, padding=2) → MaxPool2d(2) → Conv2d(32, 64, 5, padding=2) → MaxPool2d(2)` for
-#    a `(64, 3, 32, 32)` batch, and its number of parameters. Check both with the real layers.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/07_conv_and_pooling.py](solutions/07_conv_and_pooling.py) (one click; try first!).
+
+# %%
+from checks.lesson07 import Checks   # the checks of these exercises: lessons/checks/lesson07.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — your own `conv2d`.** Write `conv2d(x, weight, bias=None, stride=1, padding=0)` for an
+# input `(N, C_in, H, W)` and a weight `(C_out, C_in, kH, kW)`, without calling `F.conv2d`: either
+# with `F.unfold` and one matrix multiply (section 1), or with a loop over the kernel offsets
+# $(u, v)$ that adds up strided slices of the padded input (`F.pad`), each combined with
+# `weight[:, :, u, v]` by a sum over the input channels (`torch.einsum`). Add `bias` (one number per
+# output channel) when it is given. The check compares your output and its
+# gradients with `F.conv2d` on random integers, with non-square images and kernels, several strides
+# and paddings.
+
+# %%
+# Exercise 1: conv2d (a cross-correlation, like F.conv2d) with stride, padding and an optional bias
+def conv2d(x, weight, bias=None, stride=1, padding=0):
+    raise NotImplementedError("F.unfold + one matrix multiply, or a loop over the kernel offsets")
+
+# %%
+check.ex1(conv2d)
+
+# %% [markdown]
+# **Exercise 2 — the output size.** Write `out_size(size, kernel, stride=1, padding=0, dilation=1,
+# ceil_mode=False)`, the output size along one axis (section 2). `ceil_mode=True` is for pooling
+# (section 6): round up instead of down, but drop the last window if it would start in the padding on
+# the right, beyond the input (PyTorch's rule: such a window is dropped when
+# `(out - 1) * stride >= size + padding`). The check compares your sizes with those of `nn.Conv2d`
+# and `nn.MaxPool2d` layers for many settings.
+
+# %%
+# Exercise 2: the output size of a convolution or pooling along one axis
+def out_size(size, kernel, stride=1, padding=0, dilation=1, ceil_mode=False):
+    raise NotImplementedError("the formula of section 2, then the ceil_mode rule")
+
+# %%
+check.ex2(out_size)
+
+# %% [markdown]
+# **Exercise 3 — counting the parameters of a conv layer.** Write `conv_params(c_in, c_out, k,
+# groups=1, bias=True)`: the number of parameters of `nn.Conv2d(c_in, c_out, k, groups=groups,
+# bias=bias)` (section 4), from the arguments alone. The check builds the layers and counts.
+
+# %%
+# Exercise 3: the number of parameters of nn.Conv2d(c_in, c_out, k, groups=groups, bias=bias)
+def conv_params(c_in, c_out, k, groups=1, bias=True):
+    raise NotImplementedError("weights (with groups) plus biases")
+
+# %%
+check.ex3(conv_params)
+
+# %% [markdown]
+# **Exercise 4 — max pooling by reshaping.** Write `max_pool(x, k)` for an `(N, C, H, W)` input,
+# with a $k \times k$ window and stride $k$ (the default of `F.max_pool2d(x, k)`), without a pooling
+# function: crop the rows and columns that do not fill a whole window, `reshape` so that each window
+# gets two axes of its own, and take the maximum over them (`amax`). The check compares with
+# `F.max_pool2d` for several shapes and window sizes.
+
+# %%
+# Exercise 4: max pooling with a k x k window and stride k, by reshape + amax
+def max_pool(x, k):
+    raise NotImplementedError("crop, reshape so that each window has two axes of its own, max over them")
+
+# %%
+check.ex4(max_pool)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - 二维卷积层让一个 $k_H \times k_W$ 的**卷积核**在输入上滑动，在每个位置把窗口内所有输入**通道**的值
+#   加权求和：`F.conv2d(input (N, C_in, H, W), weight (C_out, C_in, kH, kW))`。
+# - 严格地说，深度学习中的“卷积”是**互相关**运算：卷积核不翻转。数学上的卷积要先把卷积核上下、左右
+#   翻转，所以它等于用翻转后的卷积核做 `F.conv2d`。卷积核是学出来的，所以两者没有本质区别。
+# - 卷积等于 `F.unfold`（im2col：每个窗口展开成一列）加一次矩阵乘法（练习 1）。
+# - 输出大小：$\lfloor (H + 2p - d(k-1) - 1)/s \rfloor + 1$。**步幅**让输出变小，**填充**保留边缘，
+#   **空洞（膨胀）**在不增加参数的情况下扩大卷积核覆盖的范围（练习 2）。
+# - `nn.Conv2d` 的参数个数是 $C_\text{out} C_\text{in} k^2 / g + C_\text{out}$，与图像大小无关；
+#   `groups=C` 时是逐通道卷积（练习 3）。
+# - **转置卷积** `F.conv_transpose2d` 把卷积核“撒”到输出上，可以用来上采样；它正是卷积对输入的梯度。
+# - 最大**汇聚（池化）**和平均汇聚取每个窗口的最大值或平均值，步幅默认等于窗口大小，没有参数；
+#   `ceil_mode=True` 保留最后一个不完整的窗口（练习 4 用 `reshape` 实现最大汇聚）。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | convolution / convolutional layer | 卷积 / 卷积层 | `F.conv2d`, `torch.nn.Conv2d` |
+# | cross-correlation | 互相关 | `F.conv2d` |
+# | kernel | 卷积核 | `Conv2d.weight` |
+# | channel | 通道 | `in_channels`, `out_channels` |
+# | feature map | 特征图 | — |
+# | padding | 填充 | `padding=` |
+# | stride | 步幅 | `stride=` |
+# | dilation | 空洞（膨胀） | `dilation=` |
+# | im2col | 展开（im2col） | `F.unfold`, `F.fold` |
+# | grouped / depthwise convolution | 分组卷积 / 逐通道卷积 | `groups=` |
+# | transposed convolution | 转置卷积 | `F.conv_transpose2d`, `torch.nn.ConvTranspose2d` |
+# | pooling | 汇聚（池化） | `F.max_pool2d`, `F.avg_pool2d` |
+# | max pooling / average pooling | 最大汇聚 / 平均汇聚 | `torch.nn.MaxPool2d`, `torch.nn.AvgPool2d` |
+# | global average pooling | 全局平均汇聚 | `torch.nn.AdaptiveAvgPool2d(1)` |
+# | edge detection | 边缘检测 | — |

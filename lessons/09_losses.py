@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 09 · Loss functions
 #
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # A **loss function** (损失函数) turns the model's output and the target into one number that says
 # how wrong the model is. Training makes that number small, so the loss decides what "good" means:
 # choosing it is choosing the task.
@@ -463,6 +465,7 @@ mean = F.binary_cross_entropy_with_logits(zero_logits, targets)
 total = F.binary_cross_entropy_with_logits(zero_logits, targets, reduction="sum")
 assert torch.allclose(mean, torch.tensor(math.log(2)))
 assert torch.allclose(total, 6 * mean)
+print(f"mean {mean.item():.4f} = log 2 for either target; sum {total.item():.4f} = 6 x mean")
 
 # %% [markdown]
 # 3. Which is the same loss: `nn.CrossEntropyLoss()(z, y)`, `nn.NLLLoss()(z, y)` or
@@ -472,6 +475,8 @@ assert torch.allclose(total, 6 * mean)
 ce = nn.CrossEntropyLoss()(logits, labels)
 assert torch.allclose(ce, nn.NLLLoss()(nn.LogSoftmax(dim=1)(logits), labels))
 assert not torch.allclose(ce, nn.NLLLoss()(logits, labels))
+print(f"CrossEntropyLoss {ce.item():.4f} = NLLLoss(LogSoftmax) {nn.NLLLoss()(nn.LogSoftmax(dim=1)(logits), labels).item():.4f};"
+      f" NLLLoss on raw logits gives {nn.NLLLoss()(logits, labels).item():.4f}")
 
 # %% [markdown]
 # ## Summary
@@ -489,16 +494,127 @@ assert not torch.allclose(ce, nn.NLLLoss()(logits, labels))
 #   them finite and their gradients alive.
 # - `ignore_index` drops targets, `label_smoothing` softens them, a float target of the input's
 #   shape is a distribution.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Show that `MSELoss` is `GaussianNLLLoss` with a fixed variance of 1, up to a factor and a
-#    constant.
-# 2. Compute `cross_entropy` for logits `[[1000., 0., -1000.]]` with your hand-written formula
-#    `-(z_y - log(sum(exp(z))))`. Fix it with the log-sum-exp trick.
-# 3. Plot `MultiMarginLoss` for one sample with two classes against $x_y - x_i$, for `p=1` and
-#    `p=2`.
-# 4. With `reduction='none'`, implement a loss that ignores all samples whose target is 0 and
-#    check it against `ignore_index=0`.
-# 5. Make `KLDivLoss` with `reduction='batchmean'` equal `CrossEntropyLoss` with probability
-#    targets minus a constant. What is the constant?
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/09_losses.py](solutions/09_losses.py) (one click; try first!).
+
+# %%
+from checks.lesson09 import Checks   # the checks of these exercises: lessons/checks/lesson09.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — a cross-entropy that never overflows.** Write `cross_entropy(logits, target)` for
+# logits of shape $(N, C)$ and class indices of shape $(N,)$, returning the mean of
+# $\ell_n = \log\sum_k e^{z_{nk}} - z_{n,y_n}$, using only tensor operations (`max`, `exp`, `sum`,
+# `log`, indexing), not `F.cross_entropy`, `log_softmax` or `logsumexp`. The straightforward formula
+# overflows: $e^{1000}$ is `inf` in float32. Use the log-sum-exp trick of section 2 with **each row's**
+# maximum $m_n$: $\log\sum_k e^{z_{nk}} = m_n + \log\sum_k e^{z_{nk} - m_n}$. The check compares with
+# `F.cross_entropy` on ordinary logits, on logits of $\pm 1000$, and on a batch that mixes both.
+
+# %%
+# Exercise 1: the mean cross-entropy from logits (N, C) and class indices (N,), stable for huge logits
+def cross_entropy(logits, target):
+    raise NotImplementedError("log-sum-exp with each row's max, minus the logit of the correct class; then the mean")
+
+# %%
+check.ex1(cross_entropy)
+
+# %% [markdown]
+# **Exercise 2 — `BCEWithLogitsLoss` by hand.** Write `bce_with_logits(z, y)`: the mean binary
+# cross-entropy of logits `z` and 0/1 targets `y`, without ever computing $p = \sigma(z)$ (section 3
+# shows why). Use the stable form $\max(z, 0) - z\,y + \log(1 + e^{-\lvert z\rvert})$
+# (`torch.log1p` computes $\log(1 + x)$ accurately for small $x$). The check tries logits up to
+# $\pm 10^4$, compares the loss with `F.binary_cross_entropy_with_logits` and its gradient with
+# $(\sigma(z) - y)/N$ (away from $z = 0$: the solution explains why that point is special).
+
+# %%
+# Exercise 2: the mean binary cross-entropy from logits z and targets y, without forming sigmoid(z)
+def bce_with_logits(z, y):
+    raise NotImplementedError("max(z, 0) - z * y + log(1 + exp(-|z|)), then the mean")
+
+# %%
+check.ex2(bce_with_logits)
+
+# %% [markdown]
+# **Exercise 3 — what `reduction='mean'` really divides by.** Given the per-sample losses of
+# `F.cross_entropy(..., reduction='none')`, the targets, the class weights and the `ignore_index`,
+# write `weighted_mean(losses, target, weight, ignore_index)` that returns what the default
+# `reduction='mean'` gives: the weighted mean $\sum_n w_{y_n}\ell_n / \sum_n w_{y_n}$ over the samples
+# whose target is **not** `ignore_index` (section 2, "Class weights and `ignore_index`"). The check
+# compares with `F.cross_entropy(logits, target, weight=weight, ignore_index=ignore_index)`, with and
+# without weights and ignored samples.
+
+# %%
+# Exercise 3: reduction='mean' of cross_entropy, from the per-sample losses (reduction='none')
+def weighted_mean(losses, target, weight, ignore_index):
+    raise NotImplementedError("keep the samples whose target is not ignore_index; weight them; divide by the total weight")
+
+# %%
+check.ex3(weighted_mean)
+
+# %% [markdown]
+# **Exercise 4 — targets of the right dtype and shape.** Targets often arrive in the wrong form
+# (section 6). Write two small functions:
+#
+# - `class_targets(raw)`: turns class labels that came as a float column of shape $(N, 1)$ (read
+#   from a CSV file) or as `int32` into what `cross_entropy` wants: `int64`, shape $(N,)$. It must
+#   work for a batch of one sample too.
+# - `regression_loss(pred, target)`: the MSE of predictions and targets that hold the same $N$
+#   numbers but in shapes $(N, 1)$ and $(N,)$ (either way round). `F.mse_loss` would **broadcast**
+#   them to $(N, N)$ and only warn; reshape the target to the prediction's shape first.
+
+# %%
+# Exercise 4: int64 class indices of shape (N,); an MSE that reshapes the target to pred's shape
+def class_targets(raw):
+    raise NotImplementedError("int64, shape (N,)")
+
+def regression_loss(pred, target):
+    raise NotImplementedError("F.mse_loss after giving target the shape of pred")
+
+# %%
+check.ex4(class_targets, regression_loss)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - **损失函数**把模型输出和目标变成一个数，训练就是让它变小；每个损失既有函数形式（`F.mse_loss`）
+#   也有模块形式（`nn.MSELoss`）。`reduction` 决定返回每个元素的损失（`'none'`）、总和（`'sum'`）
+#   还是平均（`'mean'`，默认）；带类别权重时 `'mean'` 是加权平均，除以权重之和（练习 3）。
+# - 回归：`MSELoss` 对离群值敏感，`L1Loss`、`HuberLoss` / `SmoothL1Loss` 更稳健；
+#   `GaussianNLLLoss` 同时预测方差，`PoissonNLLLoss` 用于计数。
+# - 多分类：`CrossEntropyLoss` 接收未归一化的分数（logits），等于 `log_softmax` 加 `nll_loss`。
+#   用 log-sum-exp 技巧（先减去每行的最大值）计算才不会上溢或下溢（练习 1）；对 logits 的梯度是
+#   $p - \text{onehot}(y)$。类别权重、`ignore_index`、标签平滑和概率形式的目标都是它的选项。
+# - 二分类：优先用 `BCEWithLogitsLoss`，它不显式计算 sigmoid，在极端 logit 下损失和梯度仍然正确；
+#   sigmoid + `BCELoss` 会把 $\log 0$ 截断在 $-100$，梯度变成 0（练习 2）。
+# - 分布之间用 `KLDivLoss(reduction='batchmean')`（输入是对数概率）；排序和相似度用基于间隔的损失。
+# - 最常见的错误是目标的数据类型或形状不对：类别索引要 `int64`、形状 $(N,)$；回归时 $(N, 1)$ 与
+#   $(N,)$ 会被广播成 $(N, N)$，PyTorch 只给出一个警告（练习 4）。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | loss function | 损失函数 | `torch.nn.functional`, `torch.nn.*Loss` |
+# | reduction | 归约方式 | `reduction='none' \| 'mean' \| 'sum'` |
+# | mean squared error | 均方误差 | `torch.nn.MSELoss` |
+# | L1 loss / Huber loss | L1 损失 / Huber 损失 | `torch.nn.L1Loss`, `torch.nn.HuberLoss`, `torch.nn.SmoothL1Loss` |
+# | outlier | 离群值 | — |
+# | logits (unnormalised scores) | 未归一化的分数（logits） | — |
+# | softmax | softmax 函数 | `torch.nn.functional.softmax` |
+# | log-sum-exp | 对数和指数（log-sum-exp） | `torch.logsumexp`, `torch.nn.functional.log_softmax` |
+# | cross-entropy | 交叉熵 | `torch.nn.CrossEntropyLoss` |
+# | negative log-likelihood | 负对数似然 | `torch.nn.NLLLoss` |
+# | binary cross-entropy | 二元交叉熵 | `torch.nn.BCEWithLogitsLoss`, `torch.nn.BCELoss` |
+# | class weight | 类别权重 | `weight=` |
+# | label smoothing | 标签平滑 | `label_smoothing=` |
+# | KL divergence | KL 散度 | `torch.nn.KLDivLoss` |
+# | margin | 间隔 | `torch.nn.MarginRankingLoss`, `torch.nn.TripletMarginLoss` |
+# | overflow / underflow | 上溢 / 下溢 | — |
+# | target | 目标（标签） | `target` |

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 10 · Optimizers and learning-rate schedules
 #
+# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # An **optimizer** (优化器) turns gradients into parameter updates. In lesson 02 we wrote
 # `w -= lr * w.grad` by hand; `torch.optim` packages that update, and smarter ones, behind two calls:
 # `optimizer.zero_grad()` and `optimizer.step()`.
@@ -199,6 +201,12 @@ race = {name: run(make, steps=40) for name, make in racers.items()}
 print(f"{'':9} {'f after 10':>10} {'f after 40':>10}")
 for name, path in race.items():
     print(f"{name:9} {loss_fn(path[10]).item():10.2e} {loss_fn(path[40]).item():10.2e}")
+for steps in (10, 40):
+    ranking = sorted(race, key=lambda name: loss_fn(race[name][steps]).item())
+    print(f"after {steps} steps, best to worst:", ", ".join(ranking))
+final = {name: loss_fn(path[40]).item() for name, path in race.items()}
+assert max(final, key=final.get) == "SGD" and sorted(final, key=final.get)[-2] == "Adam"
+assert all(final["Adam"] > 1000 * final[name] for name in ("momentum", "Nesterov", "Adagrad", "RMSprop"))
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=(9, 4.2), sharex=True, sharey=True)
@@ -213,10 +221,17 @@ plt.close(fig)
 # %% [markdown]
 # What to see: momentum overshoots across the valley but races along it; Nesterov brakes earlier;
 # Adagrad, RMSprop and Adam head almost diagonally at first (equal-sized steps in both coordinates),
-# and Adam, a heavy ball too, overshoots and circles in. Adam ends worst here: with a fixed learning
-# rate its steps stay about $\gamma$ long even near the minimum, so it keeps circling; a schedule that
-# lowers the learning rate (section 8) fixes that. The best optimizer depends on the problem and
-# its learning rate: on real networks Adam with `lr=1e-3` is a robust default, and SGD with momentum,
+# and Adam, a heavy ball too, overshoots and circles in.
+#
+# Read the table: plain SGD ends **worst** (it still crawls along the valley), and Adam is the slowest
+# of the other five. After 10 steps Adam is even behind plain SGD; after 40 it has passed SGD, but at
+# about $10^{-2}$ it is still more than 1000 times above momentum, Nesterov, Adagrad and RMSprop
+# ($10^{-6}$ to $10^{-7}$). Why: Adam's step $\gamma\,\hat m_t / \sqrt{\hat v_t}$ has a size set by
+# $\gamma$, not by the size of the gradient, so it does not shrink near the minimum the way an SGD
+# step does; and its momentum ($\beta_1 = 0.9$, a heavy ball) carries it past the minimum: $w_1$
+# swings from $-4$ well beyond 0 and back (the plot above) instead of settling. A schedule that
+# lowers the learning rate (section 8) helps. The best optimizer depends on the problem and its
+# learning rate: on real networks Adam with `lr=1e-3` is a robust default, and SGD with momentum,
 # well tuned, often generalises a little better.
 #
 # ### Check your understanding
@@ -444,7 +459,8 @@ if EDUTORCH:
 # Try `show_source(torch.optim.Adam)` to read Adam's algorithm box and its `step`, and
 # `show_source(torch.optim.lr_scheduler.StepLR)` to see that a scheduler only computes a number and
 # writes it into `group['lr']`.
-#
+
+# %% [markdown]
 # ## Summary
 #
 # - Training loop: `optimizer.zero_grad()`, `loss.backward()`, `optimizer.step()`, and
@@ -457,14 +473,123 @@ if EDUTORCH:
 #   (per-parameter buffers, created at the first step).
 # - Schedulers (`StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`, `OneCycleLR`,
 #   `ReduceLROnPlateau`, ...) change `group['lr']` over time.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Find the largest learning rate for which plain SGD still converges on `loss_fn`, first on paper,
-#    then by experiment. Does momentum raise or lower it?
-# 2. Add `optim.SGD(params, lr=0.4, momentum=0.9)` and `optim.AdamW(params, lr=0.3)` to the race.
-# 3. Change the surface to the Rosenbrock function $(1 - w_1)^2 + 100 (w_2 - w_1^2)^2$ and race again
-#    from $(-1.5, 2)$. Which optimizer reaches $(1, 1)$?
-# 4. Train the network of section 7 with `SGD(momentum=0.9)` and a `CosineAnnealingLR`, and plot the
-#    loss curve next to Adam's.
-# 5. Call `scheduler.step()` **before** `optimizer.step()` in `lr_curve` and read the warning.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/10_optimizers.py](solutions/10_optimizers.py) (one click; try first!).
+
+# %%
+from checks.lesson10 import Checks   # the checks of these exercises: lessons/checks/lesson10.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — your own optimizer.** Finish `MomentumSGD`, SGD with momentum as a subclass of
+# `torch.optim.Optimizer`, with the rule of the table in section 5: $b_t = \mu\, b_{t-1} + g_t$ (the
+# first buffer is the first gradient, $b_1 = g_1$), then $w \leftarrow w - \gamma\, b_t$. Keep each
+# parameter's buffer in `self.state[p]` (a dict per parameter, section 6) so that it survives from one
+# `step()` to the next, and read `lr` and `momentum` from the **group** you are looping over. The
+# check runs it on the valley of section 1 and on two parameter groups with different learning rates,
+# and compares every position with `torch.optim.SGD(momentum=...)`.
+
+# %%
+# Exercise 1: SGD with momentum as an Optimizer subclass; its path must equal torch.optim.SGD(momentum=...)
+class MomentumSGD(torch.optim.Optimizer):
+    def __init__(self, params, lr, momentum=0.9):
+        super().__init__(params, dict(lr=lr, momentum=momentum))   # the defaults of every group
+
+    @torch.no_grad()                       # the update must not be recorded by autograd
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:         # a parameter that got no gradient is left alone
+                    continue
+                raise NotImplementedError("update the buffer in self.state[p], then p, in place")
+
+# %%
+check.ex1(MomentumSGD)
+
+# %% [markdown]
+# **Exercise 2 — `StepLR` by hand.** Write `step_lr(epoch, lr, step_size, gamma)`: the learning rate
+# that `StepLR(optimizer, step_size, gamma)` gives in epoch `epoch` (counted from 0, as
+# `scheduler.get_last_lr()` reports it in `lr_curve` of section 8), for an optimizer made with `lr`.
+# The check compares your numbers with the scheduler's for two settings.
+
+# %%
+# Exercise 2: the learning rate of StepLR in a given epoch, computed without a scheduler
+def step_lr(epoch, lr, step_size, gamma):
+    raise NotImplementedError("lr times gamma for every step_size epochs completed")
+
+# %%
+check.ex2(step_lr)
+
+# %% [markdown]
+# **Exercise 3 — a warm-up with `LambdaLR`.** `LambdaLR(optimizer, lr_lambda)` sets the learning rate
+# of epoch $e$ to the optimizer's initial `lr` **times** `lr_lambda(e)`. Write `warmup_factor(epoch)`
+# for a common schedule: a linear **warm-up** (预热) over the first 5 epochs (factors $1/5, 2/5,
+# \dots, 5/5$: never 0), then the full rate, halved every 10 epochs after the warm-up (first at
+# epoch 15, then 25, ...). The check runs `LambdaLR` with your function for 30 epochs.
+
+# %%
+# Exercise 3: the factor LambdaLR multiplies the initial lr by: warm-up for 5 epochs, then halve every 10
+def warmup_factor(epoch):
+    raise NotImplementedError("(epoch + 1) / 5 during the warm-up, then powers of 0.5")
+
+# %%
+check.ex3(warmup_factor)
+
+# %% [markdown]
+# **Exercise 4 — parameter groups.** Write `make_optimizer(net)` for a network shaped like `Net` of
+# section 6 (parts `net.features` and `net.classifier`): an `SGD` optimizer with momentum 0.9 for
+# all parameters, learning rate `1e-3` for the features and `1e-2` for the classifier. The check
+# looks at every parameter's group and takes one step.
+
+# %%
+# Exercise 4: SGD with momentum 0.9; lr 1e-3 for net.features, 1e-2 for net.classifier
+def make_optimizer(net):
+    raise NotImplementedError("a list of two dicts, one per part, and the defaults")
+
+# %%
+check.ex4(make_optimizer)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - **优化器**把梯度变成参数更新：每一步依次调用 `optimizer.zero_grad()`、`loss.backward()`、
+#   `optimizer.step()`。`torch.optim.SGD` 不带选项时就是手写的梯度下降 $w \leftarrow w - \gamma \nabla f$。
+# - **学习率**的上限由最陡的方向决定：太大会发散，太小则爬得很慢；在狭长的山谷里，平缓的方向依然很慢。
+# - **动量法**（以及 Nesterov 动量）累积一个速度 $b_t = \mu b_{t-1} + g_t$；Adagrad、RMSprop
+#   按每个坐标的梯度历史缩放步长；Adam 两者兼有。本课的比赛中，普通 SGD 最后最差，Adam 在其余
+#   五个中最慢：固定学习率下它的步长不随梯度变小，又带着较大的动量冲过最小值。
+# - 优化器保存 `defaults`、`param_groups`（每组可以有自己的学习率等选项，**参数组**常用于微调）和
+#   `state`（每个参数的缓冲区，在第一次 `step()` 时才创建）。自己写优化器时，缓冲区要放在
+#   `self.state[p]` 里才能在各步之间保留（练习 1）。
+# - **学习率调度器**在训练过程中修改 `group['lr']`，每个轮次在 `optimizer.step()` 之后调用一次
+#   `scheduler.step()`；`StepLR` 每 `step_size` 个轮次乘以 `gamma`，`LambdaLR` 用初始学习率乘以
+#   你给的因子（练习 2、3）。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | optimizer | 优化器 | `torch.optim.Optimizer` |
+# | gradient descent | 梯度下降 | — |
+# | stochastic gradient descent | 随机梯度下降 | `torch.optim.SGD` |
+# | learning rate | 学习率 | `lr=`, `group['lr']` |
+# | divergence | 发散 | — |
+# | momentum | 动量法 | `SGD(momentum=...)` |
+# | Nesterov momentum | Nesterov 动量 | `SGD(nesterov=True)` |
+# | dampening | 阻尼 | `SGD(dampening=...)` |
+# | Adagrad / RMSprop / Adam | AdaGrad / RMSProp / Adam 算法 | `torch.optim.Adagrad`, `torch.optim.RMSprop`, `torch.optim.Adam` |
+# | parameter group | 参数组 | `optimizer.param_groups` |
+# | optimizer state | 优化器状态 | `optimizer.state`, `optimizer.state_dict()` |
+# | zero the gradients | 梯度清零 | `optimizer.zero_grad()` |
+# | learning-rate scheduler | 学习率调度器 | `torch.optim.lr_scheduler` |
+# | step decay | 阶梯衰减（按步长衰减） | `torch.optim.lr_scheduler.StepLR` |
+# | warm-up | 预热 | `torch.optim.lr_scheduler.LambdaLR`, `LinearLR` |
+# | cosine annealing | 余弦退火 | `torch.optim.lr_scheduler.CosineAnnealingLR` |
+# | epoch | 轮次（epoch） | — |

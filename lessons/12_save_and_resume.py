@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 12 · Saving, loading and resuming training
 #
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # Training can take hours; a laptop sleeps, a job is killed, a notebook kernel dies. And a trained
 # model is only useful if you can keep it and give it to someone else. This lesson is about writing
 # models, optimizers and whole training runs to files, reading them back, and doing so **safely**.
@@ -101,8 +103,9 @@ print(torch.equal(restored(x), model(x)))
 # ## 3. Inside a `.pt` file
 #
 # A `.pt` file is a **zip archive** (you can open it with any zip tool). This is PyTorch's own format,
-# and edutorch writes and reads exactly the same format, so a model trained in edutorch loads in
-# PyTorch and the other way round. Its members:
+# its default since version 1.6 (older versions wrote a plain pickle stream, now called the *legacy*
+# format), and edutorch writes and reads exactly the same format, so a model trained in edutorch
+# loads in PyTorch and the other way round. Its members:
 #
 # - `data.pkl`: a pickle of the object's *structure* (the dict, its names, each tensor's shape,
 #   stride and dtype), with each tensor's numbers replaced by a reference to a storage;
@@ -166,8 +169,13 @@ print(type(whole).__name__, torch.equal(whole(x), model(x)))
 # It works, but the file now depends on the code: pickle stores *where* the class lives
 # (`torch.nn.modules.container.Sequential`, or `__main__.Net` for a class you wrote in a notebook),
 # and loading fails once that code is renamed, moved or changed. A `state_dict` is only names and
-# tensors: it survives refactoring, loads safely, and opens in any PyTorch version. **Save
+# tensors: it survives refactoring and loads safely with the default `weights_only=True`. **Save
 # `state_dict`s.**
+#
+# A file still needs a PyTorch that can read its format. The zip format needs PyTorch 1.6 or newer;
+# for an older PyTorch, PyTorch can write the legacy format with
+# `torch.save(obj, f, _use_new_zipfile_serialization=False)` (edutorch writes only the zip format).
+# Newer versions read both.
 #
 # ## 5. Checkpoints and resuming after an interruption
 #
@@ -447,7 +455,7 @@ print(os.path.exists(folder))
 #
 # - Serialisation turns objects into bytes. `torch.save(obj, f)` writes a zip archive: `data.pkl`
 #   (the structure, as a pickle) plus `data/0, data/1, ...` (raw tensor bytes); `torch.load(f)`
-#   reads it. edutorch and PyTorch read each other's files.
+#   reads it (the zip format is PyTorch's since 1.6). edutorch and PyTorch read each other's files.
 # - Save `model.state_dict()`; restore with `model.load_state_dict(torch.load(f))` into a model built
 #   by code. A whole pickled model needs `weights_only=False` and breaks when the code changes.
 # - A checkpoint holds model, optimizer and scheduler `state_dict`s, the epoch and the RNG state;
@@ -456,16 +464,120 @@ print(os.path.exists(folder))
 #   raises `UnpicklingError` for anything else: never turn it off for files you do not trust.
 # - Fine-tuning: load the pretrained weights (`strict=False` when the head changes), freeze layers
 #   with `requires_grad_(False)`, or give them a smaller learning rate with parameter groups.
-#
+# - `map_location='cpu'` loads a checkpoint saved on a GPU on a machine without one; after loading
+#   for inference call `model.eval()`, to resume training keep `model.train()`.
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Save a state_dict into an `io.BytesIO()` buffer instead of a file, rewind it with `seek(0)`,
-#    and load it back.
-# 2. Save `{"a": t, "b": t}` (the same tensor twice) and `{"a": t, "b": t[1:]}` (a view). How many
-#    `data/` members does each archive have? Are `a` and `b` still sharing memory after loading?
-# 3. Resume the training of section 5 without the scheduler state, and without the RNG state. Which
-#    parameters differ, and why?
-# 4. Write a function `save_checkpoint(path, **objects)` that saves the `state_dict()` of every object
-#    that has one, and a matching `load_checkpoint(path, **objects)`.
-# 5. Fine-tune with `model.features` frozen for 20 steps, then unfrozen with parameter groups for 20
-#    more, and plot the loss.
+# Write the code in each `# Exercise` cell, run it, then run the check below it: the check says
+# ✓ when your code is right, or ✗ with a hint that names what is wrong. The checks work on
+# edutorch and on real PyTorch alike. Stuck? The solutions are in
+# [solutions/12_save_and_resume.py](solutions/12_save_and_resume.py) (one click; try first!).
+
+# %%
+from checks.lesson12 import Checks   # the checks of these exercises: lessons/checks/lesson12.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — checkpoint and resume.** Write the pair
+#
+# - `save_checkpoint(path, model, optimizer, epoch)`: save everything needed to continue training
+#   into one file (section 5);
+# - `load_checkpoint(path, model, optimizer)`: load it into a **fresh** model and optimizer, leave
+#   the model ready to **train**, and return the saved `epoch` (the number of epochs done).
+#
+# The check trains a small network with dropout and Adam for 6 epochs straight, and again for 3
+# epochs, `save_checkpoint`, fresh objects with other random weights, `load_checkpoint`, and the
+# remaining epochs. Both runs must end with the same weights. (Its training loop seeds the random
+# generator at the start of each epoch, so this time the RNG state need not be saved.)
+
+# %%
+# Exercise 1: save model + optimizer + epoch; load them into fresh objects and return the epoch
+def save_checkpoint(path, model, optimizer, epoch):
+    raise NotImplementedError("torch.save a dict of state_dicts and the epoch")
+
+def load_checkpoint(path, model, optimizer):
+    raise NotImplementedError("torch.load, load_state_dict for each object, return the epoch")
+
+# %%
+check.ex1(save_checkpoint, load_checkpoint)
+
+# %% [markdown]
+# **Exercise 2 — pretrained weights that do not quite fit.** A colleague's file holds the
+# `state_dict` of a `Classifier` with 3 classes (the class of section 7), saved from a model wrapped in
+# `nn.DataParallel`, so every name starts with `module.` (`module.features.0.weight`, ...). It also
+# holds an auxiliary head, `module.aux.weight` and `module.aux.bias`, that your model does not have.
+# Write `load_pretrained(model, state)` for a `Classifier` with **2** classes:
+#
+# 1. remove the leading `module.` from every name;
+# 2. leave out the tensors whose shape differs from the model's tensor of the same name (the old
+#    3-class head): `strict=False` forgives names that do not match, **not** shapes;
+# 3. load the rest with `strict=False` and return what `load_state_dict` returns.
+#
+# The check looks at the weights and at the returned `missing_keys` and `unexpected_keys`.
+
+# %%
+# Exercise 2: strip 'module.', drop tensors of the wrong shape, load with strict=False, return the result
+def load_pretrained(model, state):
+    raise NotImplementedError("rename, filter by shape (model.state_dict()), load_state_dict(..., strict=False)")
+
+# %%
+check.ex2(load_pretrained)
+
+# %% [markdown]
+# **Exercise 3 — a GPU checkpoint on a CPU.** `torch.load` puts every tensor back on the device it
+# was saved from, so a checkpoint written on a GPU fails to load on a machine without one.
+# `map_location` tells `torch.load` where to put the tensors instead. Write
+# `load_for_inference(path, model)`: load the `state_dict` in `path` onto the CPU, copy it into
+# `model`, make the model ready for **inference** (section 5's habits), and return it. The check
+# writes a checkpoint whose tensors are marked as saved on `cuda:0` (the storage location recorded
+# in `data.pkl` is all that differs from a CPU checkpoint), and the model it passes has dropout.
+
+# %%
+# Exercise 3: load a checkpoint saved on a GPU onto the CPU, into `model`, ready for inference
+def load_for_inference(path, model):
+    raise NotImplementedError("torch.load with map_location, load_state_dict, then the mode for inference")
+
+# %%
+check.ex3(load_for_inference)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - **序列化**把对象变成字节。`torch.save` 写出一个 zip 压缩包（PyTorch 1.6 起的默认格式）：
+#   `data.pkl` 是对象结构的 pickle，`data/0`、`data/1` 等是张量的原始字节；`torch.load` 读回。
+#   更早的 PyTorch 只能读旧格式，可以用 `_use_new_zipfile_serialization=False` 写出。
+# - 推荐保存模型的 `state_dict()`（名字到张量的映射），加载时先用代码建好模型再调用
+#   `load_state_dict`；保存整个模型对象依赖代码本身，代码一改就可能加载失败。
+# - **检查点**要包含模型、优化器和学习率调度器的 `state_dict`、当前轮次以及随机数生成器状态；
+#   全部加载到新对象中，训练就能从中断处精确地继续。只恢复权重而忘了优化器状态，结果就不同（练习 1）。
+#   继续训练时模型要处于 `model.train()`，用于推理时调用 `model.eval()`（练习 1、3）。
+# - pickle 在加载时可以执行任意代码；默认的 `weights_only=True` 只允许普通数据，
+#   对不信任的文件不要关掉它。
+# - **微调**：加载预训练权重（换了输出层时用 `strict=False`，它会列出 `missing_keys` 和
+#   `unexpected_keys`，但不接受形状不同的张量），用 `requires_grad_(False)` **冻结**层，
+#   或用参数组给它们更小的学习率（练习 2）。
+# - 在 GPU 上保存的检查点，在只有 CPU 的机器上要用 `map_location='cpu'` 加载（练习 3）。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | serialisation / deserialisation | 序列化 / 反序列化 | `torch.save`, `torch.load` |
+# | pickle | pickle（Python 的序列化格式） | `pickle` |
+# | state dict | 状态字典 | `Module.state_dict()`, `Optimizer.state_dict()` |
+# | load a state dict | 加载状态字典 | `Module.load_state_dict` |
+# | missing / unexpected keys | 缺失的键 / 多余的键 | `load_state_dict(..., strict=False)` |
+# | checkpoint | 检查点 | — |
+# | resume training | 恢复训练 | — |
+# | random number generator state | 随机数生成器状态 | `torch.get_rng_state`, `torch.set_rng_state` |
+# | training mode / evaluation mode | 训练模式 / 评估模式 | `Module.train()`, `Module.eval()` |
+# | inference | 推理 | `torch.no_grad()` |
+# | device mapping | 设备映射 | `torch.load(..., map_location=...)` |
+# | weights only loading | 仅加载权重 | `torch.load(..., weights_only=True)` |
+# | pretrained model | 预训练模型 | — |
+# | fine-tuning | 微调 | — |
+# | freezing layers | 冻结层 | `Module.requires_grad_(False)` |
+# | parameter group | 参数组 | `optimizer.param_groups` |

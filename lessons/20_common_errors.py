@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 20 · The error clinic (报错门诊)
 #
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+#
 # Every PyTorch learner meets the same dozen errors. This lesson is a clinic: each one is
 # reproduced in a small cell, its message is read word by word, and the next cell fixes it. At the
 # end come the bugs that raise *nothing* — they are worse.
@@ -751,16 +753,165 @@ print("all checks passed")
 # | *(nothing)* predictions change | no `eval()` | `model.eval()` (+ `torch.no_grad()`) |
 # | *(nothing)* hooks do not run | `model.forward(x)` | `model(x)` |
 # | *(nothing)* loss stuck above 0 | softmax before `CrossEntropyLoss` | pass logits |
-#
+
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Build `nn.Sequential(nn.Conv2d(3, 16, 5, stride=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-#    nn.Linear(?, 10))` for 96×96 images: compute `?` by the formula, then check it with a dummy input.
-# 2. Write `def describe(model, x)` that prints the shape after every child of a `Sequential` with a
-#    forward hook, and use it to find where a too-small image shrinks to nothing.
-# 3. Train lesson 11's network once without `zero_grad()`. What happens to the loss, and why does a
-#    smaller learning rate hide the bug for a while?
-# 4. Write `load_any(model, state_dict)` that accepts checkpoints with or without the `module.`
-#    prefix, and test it on both.
-# 5. `nn.ReLU(inplace=True)` right after a `sigmoid` breaks backward, after a `Linear` it does not.
-#    Which op saved what? Read the version-counter error to find out.
+# These exercises are the other way round: each cell below holds **broken code**, the kind this
+# lesson is about. Run it, run its check (✗ with a hint that names the problem), fix the code, and
+# run both again until the check says ✓. The checks work on edutorch and on real PyTorch alike.
+# Stuck? The fixed versions are in [solutions/20_common_errors.py](solutions/20_common_errors.py)
+# (one click; try first!).
+
+# %%
+from checks.lesson20 import Checks   # the checks of these exercises: lessons/checks/lesson20.py
+check = Checks(torch)
+
+# %% [markdown]
+# **Exercise 1 — a model whose shapes do not fit.** `SmallCNN` is meant for batches of 28 × 28
+# grayscale images, `(N, 1, 28, 28)`, and must return `(N, 10)` logits for **any** batch size `N`.
+# As written it raises. Read the message, then fix `__init__` and `forward` (section 1: compute
+# `in_features`, and flatten so that the batch dimension survives). The check tries `N = 4, 1, 3`
+# and checks that no sample's logits depend on the other samples of its batch.
+
+# %%
+# Exercise 1: fix the shapes (the convolutions are fine)
+class SmallCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, kernel_size=3)
+        self.conv2 = nn.Conv2d(8, 16, kernel_size=3)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(16 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = x.view(-1, 16 * 7 * 7)
+        return self.fc(x)
+
+# %%
+check.ex1(SmallCNN)
+
+# %% [markdown]
+# **Exercise 2 — a training loop that trains wrongly.** `train` fits a regression model
+# (`nn.Linear(3, 1)`, outputs of shape `(N, 1)`) to targets `y` of shape `(N,)` and returns the
+# loss of every epoch. It raises nothing, yet it has two bugs from this lesson (sections 3 and 9):
+# one that PyTorch warns about, one that is completely silent. Fix both. The check trains a
+# model with your loop and compares its weights with a correct loop's.
+
+# %%
+# Exercise 2: two bugs, one warned about, one silent
+def train(model, X, y, epochs, lr):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.MSELoss()
+    losses = []
+    for epoch in range(epochs):
+        prediction = model(X)
+        loss = loss_fn(prediction, y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+# %%
+check.ex2(train)
+
+# %% [markdown]
+# **Exercise 3 — an evaluation that changes its mind.** `accuracy` returns the fraction of
+# correct predictions of a classifier, but a model with dropout gets a different accuracy each time
+# it is evaluated (section 9). Fix it: evaluate in evaluation mode, without recording a graph, and
+# switch the model back to training mode before returning (the next epoch trains). The check
+# watches the dropout layer while your function runs.
+
+# %%
+# Exercise 3: same model, same data, same accuracy, every time
+def accuracy(model, X, labels):
+    logits = model(X)
+    predictions = logits.argmax(dim=1)
+    return (predictions == labels).float().mean().item()
+
+# %%
+check.ex3(accuracy)
+
+# %% [markdown]
+# **Exercise 4 — the loss of a classifier.** The model returns raw scores (logits) of shape
+# `(N, C)`; the labels were read from a CSV file and arrive as floats, e.g.
+# `tensor([0., 2., 1., 2.])`. `classification_loss` raises, and behind the error hides a silent
+# bug (section 3 and the end of section 9). Fix both so that it returns the mean cross-entropy,
+# a 0-d tensor that `backward()` can start from.
+
+# %%
+# Exercise 4: a dtype error, and a silent bug behind it
+def classification_loss(logits, labels):
+    probabilities = logits.softmax(dim=1)
+    return nn.CrossEntropyLoss()(probabilities, labels)
+
+# %%
+check.ex4(classification_loss)
+
+# %% [markdown]
+# **Exercise 5 — gradient descent by hand, three errors deep.** `fit_slope` fits $y \approx w x$
+# by gradient descent on the mean squared error, with autograd computing the gradient. Each fix
+# reveals the next error (sections 4 and 5). Fix them without `retain_graph=True`: that would
+# silence an error and keep the bug behind it. Return `w`.
+
+# %%
+# Exercise 5: fix the errors one at a time
+def fit_slope(x, y, steps, lr):
+    w = torch.tensor(0.0, requires_grad=True)
+    prediction = w * x
+    for step in range(steps):
+        loss = ((prediction - y) ** 2).mean()
+        loss.backward()
+        w -= lr * w.grad
+        w.grad.zero_()
+    return w
+
+# %%
+check.ex5(fit_slope)
+
+# %% [markdown]
+# ## 中文小结
+#
+# - 读报错先看最后一行：**类型**（`RuntimeError`、`ValueError` ……）和**信息**。形状错误的信息里写着两个形状，
+#   例如 `mat1 and mat2 shapes cannot be multiplied (64x1024 and 512x10)`：1024 ≠ 512。
+# - **全连接层**的 `in_features` 必须等于展平后的特征数：用公式逐层计算卷积和**汇聚**后的尺寸，或者把一个假输入
+#   送进特征提取部分直接读出形状；展平时用 `flatten(1)` 保留批量维度（练习 1）。
+# - `Conv2d` 要求输入为 `(N, C, H, W)`，**通道**数必须等于 `in_channels`；单张图片要先加上批量维度。
+# - **损失函数**对目标有要求：`CrossEntropyLoss` 要 int64（Long）类型的类别索引，或与输入同形状的浮点概率，
+#   而且输入必须是未经 softmax 的 logits；`MSELoss` 中 `(N, 1)` 与 `(N,)` 会被广播成 `N × N`，只给出警告（练习 2、4）。
+# - **原地操作**：不能在记录计算图时修改需要梯度的**叶子节点**（在 `torch.no_grad()` 中更新参数）；
+#   反向传播需要的张量被原地修改后，版本计数器会报错。
+# - 反向传播的报错：同一张**计算图**不能反向传播两次（每一步重新做前向计算）；非标量输出需要先求和或传入
+#   `gradient=`；需要梯度的张量要先 `detach()` 才能 `.numpy()`（练习 5）。
+# - 设备无关的代码、`DataParallel` 检查点的 `module.` 前缀、保存 `state_dict` 而不是整个模型。
+# - 不报错的 bug 最危险：忘记 `zero_grad()`（梯度累加）、评估时忘记 `eval()`（暂退法仍在起作用）、
+#   直接调用 `model.forward(x)`（钩子不运行）、在 `CrossEntropyLoss` 之前做 softmax（练习 2、3、4）。
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | PyTorch |
+# | --- | --- | --- |
+# | traceback / error message | 回溯 / 报错信息 | — |
+# | shape mismatch | 形状不匹配 | `mat1 and mat2 shapes cannot be multiplied` |
+# | fully connected layer | 全连接层 | `torch.nn.Linear(in_features, out_features)` |
+# | flatten | 展平 | `Tensor.flatten(1)`, `torch.nn.Flatten` |
+# | convolutional layer / channel | 卷积层 / 通道 | `torch.nn.Conv2d(in_channels, ...)` |
+# | batch dimension | 批量维度 | `Tensor.unsqueeze(0)` |
+# | padding / pooling | 填充 / 汇聚（池化） | `padding=`, `torch.nn.MaxPool2d` |
+# | loss function | 损失函数 | `torch.nn.CrossEntropyLoss`, `torch.nn.MSELoss` |
+# | class index / label | 类别索引 / 标签 | `Tensor.long()` |
+# | cross-entropy | 交叉熵 | `torch.nn.functional.cross_entropy` |
+# | logits | 未规范化的预测（logits） | — |
+# | leaf node | 叶子节点 | `Tensor.is_leaf` |
+# | in-place operation | 原地操作 | `Tensor.add_()`, `torch.no_grad()` |
+# | version counter | 版本计数器 | `Tensor._version` |
+# | computational graph | 计算图 | `Tensor.backward(retain_graph=...)` |
+# | device | 设备 | `torch.device`, `Tensor.to` |
+# | checkpoint | 检查点 | `torch.save`, `Module.state_dict` |
+# | gradient accumulation | 梯度累加 | `Optimizer.zero_grad()` |
+# | training mode / evaluation mode | 训练模式 / 评估模式 | `Module.train()`, `Module.eval()` |
+# | dropout | 暂退法 (Dropout) | `torch.nn.Dropout` |
