@@ -376,9 +376,9 @@ def cmd_run(args) -> int:
         nb = nbformat.read(notebook_path(name), as_version=4)
         if args.solutions:
             nb = with_solutions(name, nb)
+        kernel = twin_kernel(nb) if args.torch else "python3"
         if args.torch:
             nb = on_pytorch(nb)
-        kernel = twin_kernel(nb) if args.torch else "python3"
         if kernel is None:
             print(f"{name}: skipped: it uses torchvision and no twin kernel exists (tools/make_twin_env.sh)")
             continue
