@@ -35,10 +35,11 @@
 #
 # ```bash
 # pip install -e '.[lessons]'
-# jupyter lab lessons/00_welcome.ipynb
+# jupyter lab --notebook-dir=. lessons/00_welcome.ipynb
 # ```
 #
-# JupyterLab opens this lesson, and its file browser starts at the repository root: the lessons are
+# JupyterLab opens this lesson, and `--notebook-dir=.` starts its file browser at the repository root
+# (without it, JupyterLab would root the browser in `lessons/`, the folder of the file): the lessons are
 # in `lessons/`, and the engine's source is next to them in `edutorch/`, so when a lesson asks you to
 # read the code behind an op, it is one click away. (Running as root, e.g. in a container? Add
 # `--allow-root`.)
@@ -301,7 +302,7 @@ check.ex3(gradients)
 #
 # - edutorch 用 NumPy 实现了 PyTorch 的 API，代码短小、可以直接阅读：`import edutorch as torch` 与
 #   `import torch` 之间只差一行，课程中的每个代码单元格在两者上都能运行并输出相同的结果（随机数除外）。
-# - 在仓库根目录运行 `pip install -e '.[lessons]'` 和 `jupyter lab lessons/00_welcome.ipynb`；
+# - 在仓库根目录运行 `pip install -e '.[lessons]'` 和 `jupyter lab --notebook-dir=. lessons/00_welcome.ipynb`；
 #   JupyterLab 的文件浏览器从仓库根目录开始，`edutorch/` 的源代码就在课程旁边。
 # - **张量**是多维数组；`requires_grad=True` 让**自动微分**记录对它的每一步运算，每个结果的 `grad_fn`
 #   是**计算图**中的一个节点。

@@ -119,3 +119,31 @@ def test_torch_twin(name, torch):
         if L.sanitized(L.text_of(ours)) != L.sanitized(L.text_of(theirs)):
             differ.append(f"cell {i}:\n--- edutorch\n{L.text_of(ours)}\n--- torch\n{L.text_of(theirs)}")
     assert not differ, "\n".join(differ)
+
+
+def test_sync_takes_the_side_edited_last_and_keeps_outputs(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    monkeypatch.setattr(L, "LESSONS", tmp_path)
+    shutil.copy(L.ROOT / "lessons" / "jupytext.toml", tmp_path)
+    for suffix in (".py", ".ipynb"):
+        shutil.copy(L.ROOT / "lessons" / f"02_autograd{suffix}", tmp_path)
+    assert L.sync("02_autograd") == "in sync"
+    # an edit of the text side: the notebook follows, outputs of unchanged cells stay
+    text = (tmp_path / "02_autograd.py").read_text(encoding="utf-8")
+    (tmp_path / "02_autograd.py").write_text(text.replace("# # 02 · Autograd", "# # 02 · Autograd (edited)", 1),
+                                              encoding="utf-8")
+    assert L.sync("02_autograd") == "02_autograd.ipynb <- 02_autograd.py"
+    nb = nbformat.read(tmp_path / "02_autograd.ipynb", as_version=4)
+    assert nb.cells[0].source.startswith("# 02 · Autograd (edited)")
+    before = stored("02_autograd")
+    assert [c.get("outputs") for c in nb.cells] == [c.get("outputs") for c in before.cells]
+    assert L.problems("02_autograd") == []
+    # an edit of the notebook side (as JupyterLab without jupytext would make): the text follows
+    nb.cells[0].source += "\nA new line."
+    nbformat.write(nb, tmp_path / "02_autograd.ipynb")
+    os.utime(tmp_path / "02_autograd.py", (1, 1))
+    assert L.sync("02_autograd") == "02_autograd.py <- 02_autograd.ipynb"
+    assert "# A new line." in (tmp_path / "02_autograd.py").read_text(encoding="utf-8")
+    assert L.problems("02_autograd") == []
