@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 00 · Welcome to edutorch
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # **Goals.** After this lesson you can
 #

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 01 · Tensors
 #
-# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A **tensor** (张量) is an n-dimensional array of numbers with a **dtype** (数据类型) and a
 # **shape**. Everything in PyTorch, from images to model weights to gradients, is a tensor.

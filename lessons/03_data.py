@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 03 · Data: `Dataset`, `DataLoader`, samplers and workers
 #
-# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Training reads data over and over, in shuffled **mini-batches** (小批量). PyTorch splits that job in
 # two: a **`Dataset`** (数据集) knows *how to get sample number i*, and a **`DataLoader`** (数据加载器)

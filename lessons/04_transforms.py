@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 04 · Transforms: from a photo to a tensor, and data augmentation
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A model wants float tensors of one size with values around zero; files hold images of any size
 # with bytes 0–255. **Transforms** (变换) bridge the two, and random transforms make every epoch see

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 05 · TensorBoard: watching training
 #
-# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Printing numbers in a loop shows one moment; **TensorBoard** (可视化工具) shows the whole run:
 # loss curves, images, weight histograms, the model graph. PyTorch writes its files with

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 06 · Modules: `nn.Module` and its containers
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A **module** (模块) is an object that holds **parameters** (参数, the tensors a model learns) and
 # says in `forward` how to compute its output from its input. Layers, blocks and whole models are

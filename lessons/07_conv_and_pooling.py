@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 07 · Convolution and pooling
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A **convolution** (卷积) slides a small grid of weights, the **kernel** (卷积核), over an image and
 # takes a weighted sum at every position. The same few weights are used everywhere, so a

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 08 · Layers: Linear, activations, Flatten, BatchNorm, Dropout
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A **layer** (层) is a module that does one job: a linear map, a nonlinearity, a reshape, a
 # normalisation. Models are stacks of them. This lesson opens the most common layers one by one and

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 09 · Loss functions
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A **loss function** (损失函数) turns the model's output and the target into one number that says
 # how wrong the model is. Training makes that number small, so the loss decides what "good" means:

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 10 · Optimizers and learning-rate schedules
 #
-# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # An **optimizer** (优化器) turns gradients into parameter updates. In lesson 02 we wrote
 # `w -= lr * w.grad` by hand; `torch.optim` packages that update, and smarter ones, behind two calls:

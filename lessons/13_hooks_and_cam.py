@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 13 · Hooks, feature maps and class activation maps
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A trained network is not a black box: **hooks** (钩子) let you read — or change — what flows
 # through it without editing its code. With them we measure what every layer outputs, see what a

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 14 · Initialisation and regularisation
 #
-# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Two things decide whether a deep network trains well before you have even chosen an optimizer:
 # the **initial weights** (初始化) and how you keep it from **overfitting** (过拟合) a small

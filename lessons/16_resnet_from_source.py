@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 16 · ResNet, read from its source
 #
-# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Before ResNet (He et al., 2015), stacking more layers eventually made networks *worse*, even on
 # the training data. ResNet's fix is one line: a block computes a **residual** $F(x)$ with a few

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 17 · Object detection: the building blocks
 #
-# *Runs in about 20 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Classification says *what* is in an image; **detection** (目标检测) says what and *where*: a list of
 # **bounding boxes** (边界框), each with a class and a score. Detectors come in two families:

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 19 · Graph neural networks: message passing with `index_add_`
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Many data are **graphs** (图): people and friendships, atoms and bonds, papers and citations. A
 # **graph neural network** (图神经网络) updates every node from its neighbours — **message passing**

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 20 · The error clinic (报错门诊)
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 5 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Every PyTorch learner meets the same dozen errors. This lesson is a clinic: each one is
 # reproduced in a small cell, its message is read word by word, and the next cell fixes it. At the
