@@ -19,6 +19,11 @@
 #
 # Lesson 22 continues with cross-entropy, convolution, batch normalisation, optimizers and a data
 # loader, and trains a network made only of your pieces. Lesson 02 (autograd) is the background.
+#
+# The build-it track has lessons of its own, rather than parts of lessons 02–14, so that each lesson
+# there stays about *using* PyTorch (and runs unchanged on it), while here every step is about
+# *writing* a piece, checked against the real one; and so that the pieces of lesson 22 can be put
+# together in one notebook at the end.
 
 # %%
 # %matplotlib inline

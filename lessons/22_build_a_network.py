@@ -287,6 +287,20 @@ class MyDataLoader:
 check.ex5(MyDataLoader)
 
 # %% [markdown]
+# ### Look inside: edutorch's sampler, batches and collate
+#
+# *edutorch-only cell.* The real loader splits the same three ideas into three objects, so each can be
+# swapped: a `Sampler` (here `BatchSampler.__iter__`, which cuts any sampler's order into batches) and
+# `default_collate`, which also handles dicts, numbers and nested tuples.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+if EDUTORCH:
+    from edutorch.utils.data import BatchSampler, default_collate
+    show_source(BatchSampler.__iter__)
+    show_source(default_collate)
+
+# %% [markdown]
 # ## 6. Your pieces train a network
 #
 # The finale: a small CNN for the 8 × 8 handwritten digits of `data/digits` (the ones lessons 03 and

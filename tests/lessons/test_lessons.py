@@ -18,8 +18,6 @@ import pytest
 from tools import lessons as L
 
 LESSONS = L.all_lessons()
-# Lessons whose exercises are not written yet (issue 15 is converting them one by one).
-PENDING_EXERCISES = {name for name in LESSONS if not (L.SOLUTIONS / f"{name}.py").exists()}
 
 
 def stored(name: str) -> nbformat.NotebookNode:
@@ -47,14 +45,8 @@ def test_normalise_is_idempotent_and_renumbers_widgets():
     assert all("execution" not in c.metadata for c in once.cells)
 
 
-def _exercises_or_skip(name):
-    if name in PENDING_EXERCISES:
-        pytest.skip(f"{name}: exercises not written yet (issue 15)")
-
-
 @pytest.mark.parametrize("name", LESSONS)
 def test_exercises_structure(name):
-    _exercises_or_skip(name)
     nb = stored(name)
     stubs = L.exercise_cells(nb)
     assert 3 <= len(stubs) <= 6, f"{name} has {len(stubs)} exercises"
@@ -75,7 +67,6 @@ def test_exercises_structure(name):
 def test_solutions_pass_and_mistakes_get_their_hint(name):
     """On edutorch: the exercise section with the solutions (every check ✓), then with the common
     mistakes of tests/lessons/mistakes/ (each check ✗, naming the mistake)."""
-    _exercises_or_skip(name)
     nb = stored(name)
     mistakes = L.titled_cells(L.ROOT / "tests" / "lessons" / "mistakes" / f"{name}.py")
     assert mistakes, f"{name}: no common mistakes recorded in tests/lessons/mistakes/{name}.py"
@@ -100,9 +91,7 @@ def test_solutions_pass_and_mistakes_get_their_hint(name):
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_torch_twin(name, torch):
-    nb = stored(name)
-    if name not in PENDING_EXERCISES:
-        nb = L.with_solutions(name, nb)
+    nb = L.with_solutions(name, stored(name))
     kernel = L.twin_kernel(nb)
     if kernel is None:
         pytest.skip(f"{name} uses torchvision, which cannot be installed beside torch {torch.__version__}: "
