@@ -17,6 +17,11 @@ from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import autograd, cuda, random
+from . import accelerator, backends, jit, onnx
+from ._compile import compile
+from ._device import get_default_device, set_default_device
+from ._threads import get_num_threads, set_num_threads
+from math import e, inf, nan, pi  # Python floats, as torch.pi etc. are
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
@@ -38,6 +43,7 @@ from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, 
 from .ops.indexing import (gather, index_add, index_fill, index_put, index_select, masked_fill, masked_select,
                             nonzero, scatter, scatter_add, scatter_reduce, unique, unique_consecutive)
 from .ops.linalg import bmm, dot, einsum, matmul, mm, mv, outer
+from .ops.diag_tri import diag, diag_embed, diagonal, trace, tril, triu
 from .ops.comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge,
                              greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le, less,
                              less_equal, logical_and, logical_not, logical_or, logical_xor, lt, ne,

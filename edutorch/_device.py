@@ -61,3 +61,22 @@ def check_device(dev) -> None:
         # A CPU-only PyTorch build raises AssertionError here; we keep the type so code behaves alike.
         raise AssertionError("Torch not compiled with CUDA enabled." + hint)
     raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices." + hint)
+
+
+def set_default_device(device) -> None:
+    """Choose where factory functions (``zeros``, ``tensor``, ...) put tensors when no ``device`` is given.
+
+    Tutorials write ``torch.set_default_device(device)`` after picking ``device`` with
+    ``torch.accelerator.is_available()``; on edutorch that picks ``'cpu'``, which is accepted (and so is
+    ``None``, PyTorch's "back to the CPU"). Any other device raises what a CPU-only PyTorch raises when
+    it is asked for one (``AssertionError`` for CUDA), here at once rather than at the next tensor.
+    """
+    if isinstance(device, int) and not isinstance(device, bool):
+        # A bare index means "this accelerator", and a CPU-only PyTorch has none.
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    check_device(device)
+
+
+def get_default_device() -> device:
+    """Where new tensors go: always ``device(type='cpu')`` in edutorch."""
+    return CPU

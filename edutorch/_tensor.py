@@ -110,6 +110,12 @@ class Tensor:
     def is_cuda(self) -> bool:
         return False
 
+    # Every tensor is a dense (strided) array on the CPU, so each of PyTorch's other device and layout
+    # flags is False: no GPU or other accelerator, no meta/quantized/sparse/nested/MKL-DNN storage.
+    is_cpu = property(lambda self: True, doc="True: edutorch tensors live on the CPU.")
+    is_xpu = is_mps = is_meta = is_ipu = is_maia = is_mtia = is_xla = is_vulkan = property(lambda self: False)
+    is_quantized = is_sparse = is_sparse_csr = is_nested = is_mkldnn = property(lambda self: False)
+
     @property
     def ndim(self) -> int:
         return self._data.ndim
@@ -599,6 +605,12 @@ class Tensor:
 
     clip_ = clamp_
 
+    def tril_(self, diagonal: int = 0):
+        return self._inplace(_diag_tri.tril(self, diagonal))
+
+    def triu_(self, diagonal: int = 0):
+        return self._inplace(_diag_tri.triu(self, diagonal))
+
     def floor_(self):
         return self._inplace(_arith.floor(self))
 
@@ -939,6 +951,25 @@ class Tensor:
     def outer(self, vec2):
         return _linalg.outer(self, vec2)
 
+    # diagonals and triangles
+    def diag(self, diagonal: int = 0):
+        return _diag_tri.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
+        return _diag_tri.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1):
+        return _diag_tri.diag_embed(self, offset, dim1, dim2)
+
+    def trace(self):
+        return _diag_tri.trace(self)
+
+    def tril(self, diagonal: int = 0):
+        return _diag_tri.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0):
+        return _diag_tri.triu(self, diagonal)
+
     # shapes
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
@@ -1006,8 +1037,13 @@ class Tensor:
     def tile(self, dims):
         return _shape.tile(self, dims)
 
-    def flip(self, dims):
-        return _shape.flip(self, dims)
+    def flip(self, *dims, **kwargs):
+        """``x.flip(0, 1)``, ``x.flip((0, 1))`` and ``x.flip(dims=(0, 1))`` all work, as in PyTorch."""
+        if "dims" in kwargs and not dims:
+            dims = (kwargs.pop("dims"),)
+        if kwargs:
+            raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        return _shape.flip(self, _shape._int_list(dims, "flip", "dims"))
 
     def roll(self, shifts, dims=None):
         return _shape.roll(self, shifts, dims)
@@ -1083,6 +1119,7 @@ from .ops import activation as _act  # noqa: E402
 from .ops import arithmetic as _arith  # noqa: E402
 from .ops import comparison as _cmp  # noqa: E402
 from .ops import creation as _cr  # noqa: E402
+from .ops import diag_tri as _diag_tri  # noqa: E402
 from .ops import indexing as _index  # noqa: E402
 from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402

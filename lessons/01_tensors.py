@@ -110,6 +110,19 @@ print(torch.linspace(0, 1, 5))
 print(torch.zeros_like(a))          # same shape and dtype as a
 
 # %% [markdown]
+# Triangles and diagonals of a matrix have their own functions: `triu` keeps the upper triangle
+# (上三角) and zeroes the rest, `tril` the lower one; the second argument shifts the diagonal
+# (`tril(m, -1)` keeps what is strictly below it). `diag` reads the diagonal of a matrix, or builds a
+# diagonal matrix from a vector; `trace` sums the diagonal. The causal masks of Transformers are
+# made with `triu`.
+
+# %%
+m = torch.arange(1, 10).reshape(3, 3)
+print(torch.triu(m))
+print(m.tril(-1))
+print(m.diag(), m.trace(), torch.diag(torch.tensor([1, 2])), sep="\n")
+
+# %% [markdown]
 # ## 4. Random tensors
 #
 # `torch.manual_seed(0)` makes the random numbers that follow repeatable. **edutorch's random numbers

@@ -493,6 +493,14 @@ model = nn.Linear(4, 2).to(device)               # modules: .to() moves the para
 batch = torch.ones(3, 4).to(device)              # tensors: .to() returns a moved copy
 print(device, next(model.parameters()).device, model(batch).device)
 
+# %% [markdown]
+# Recent PyTorch tutorials write the same choice with `torch.accelerator`, which also covers Apple's
+# MPS and Intel's XPU devices: it gives the machine's accelerator, if there is one.
+
+# %%
+device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else torch.device("cpu")
+print(device, torch.accelerator.is_available())
+
 
 # %% [markdown]
 # ## 7. `DataParallel` checkpoints: the `module.` prefix
