@@ -1,7 +1,7 @@
-"""One epoch of a DataLoader: edutorch against PyTorch, in one run.
+"""One epoch of a DataLoader: edutorch against PyTorch, one engine per process.
 
     python benchmarks/data.py            # about a minute
-    python benchmarks/data.py --quick    # fewer repeats, for a smoke run
+    python benchmarks/data.py --quick    # 3 rounds, fewer repeats: a smoke run
 
 Both sides read the same data with the same Dataset code (written once below, parameterised by the
 library), so the ratio measures the loader itself: sampler, fetching, ``default_collate`` and, with
@@ -12,23 +12,20 @@ library), so the ratio measures the loader itself: sampler, fetching, ``default_
 - ``decode``: 2,000 PNG files held as bytes, decoded with PIL and scaled to [0, 1] in ``__getitem__``
   (what an image-folder dataset does), batch 64, with 0 and with 2 workers.
 
-Ratio = edutorch time / PyTorch time, median of alternating runs (``ops.compare``). Not a test.
+The data is made in each process from the same seed (not timed). Timed in fresh processes, one engine
+each, in alternating rounds (benchmarks/_runner.py says how); ratio = edutorch time / PyTorch time, the
+median of the per-round ratios. An epoch returns its number of batches, and the runner notes it if the
+two engines saw different numbers. Not a test.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
-import sys
-from pathlib import Path
 
 import numpy as np
+from _runner import Case, add_arguments, run_cases
 from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ops import TORCH_THREADS, compare, format_time, torch  # noqa: E402
-
-import edutorch  # noqa: E402  (ops.py put the checkout on sys.path)
-import edutorch.utils.data  # noqa: E402,F401
 
 
 def _png_bytes(count: int) -> list:
@@ -57,39 +54,40 @@ class DecodeDataset:
 
 def epoch(lib, dataset, batch_size: int, workers: int, seed: int = 0):
     """A function that runs one shuffled epoch and returns the number of batches seen."""
+    data = importlib.import_module(f"{lib.__name__}.utils.data")
+
     def run():
-        loader = lib.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=workers,
-                                           generator=lib.Generator().manual_seed(seed))
+        loader = data.DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=workers,
+                                 generator=lib.Generator().manual_seed(seed))
         return sum(1 for _ in loader)
     return run
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (noisier)")
-    args = parser.parse_args()
-    repeat = 3 if args.quick else 5
-    torch.set_num_threads(TORCH_THREADS)
-
+def build_tensors(lib):
     rng = np.random.default_rng(0)
     images = rng.random((10_000, 1, 28, 28), dtype=np.float32)
     labels = rng.integers(0, 10, 10_000)
-    pngs, png_labels = _png_bytes(2_000), labels[:2_000]
+    data = importlib.import_module(f"{lib.__name__}.utils.data")
+    return epoch(lib, data.TensorDataset(lib.from_numpy(images), lib.from_numpy(labels)), 64, 0)
+
+
+def build_decode(lib, workers: int):
+    labels = np.random.default_rng(0).integers(0, 10, 10_000)[:2_000]
+    return epoch(lib, DecodeDataset(lib, _png_bytes(2_000), labels), 64, workers)
+
+
+def main() -> None:
+    parser = add_arguments(argparse.ArgumentParser(description=__doc__.split("\n")[0]))
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 5
     cases = [
-        ("tensors: TensorDataset 10k x 1x28x28, batch 64, 0 workers",
-         lambda lib: epoch(lib, lib.utils.data.TensorDataset(lib.from_numpy(images), lib.from_numpy(labels)), 64, 0)),
-        ("decode: 2k PNGs decoded per item, batch 64, 0 workers",
-         lambda lib: epoch(lib, DecodeDataset(lib, pngs, png_labels), 64, 0)),
-        ("decode: 2k PNGs decoded per item, batch 64, 2 workers",
-         lambda lib: epoch(lib, DecodeDataset(lib, pngs, png_labels), 64, 2)),
+        Case("tensors: TensorDataset 10k x 1x28x28, batch 64, 0 workers", build_tensors, 1, repeat),
+        Case("decode: 2k PNGs decoded per item, batch 64, 0 workers", build_decode, 1, repeat,
+             options={"workers": 0}),
+        Case("decode: 2k PNGs decoded per item, batch 64, 2 workers", build_decode, 1, repeat,
+             options={"workers": 2}),
     ]
-    print(f"threads: torch {torch.get_num_threads()}; torch {torch.__version__}, edutorch {edutorch.__version__}")
-    print(f"{'case':58s} {'edutorch':>12s} {'PyTorch':>12s} {'ratio':>7s}")
-    for name, make in cases:
-        ours, theirs = make(edutorch), make(torch)
-        assert ours() == theirs(), "both loaders must see the same number of batches"
-        t_ours, t_theirs, ratio = compare(ours, theirs, warmup=1, repeat=repeat, number=1)
-        print(f"{name:58s} {format_time(t_ours):>12s} {format_time(t_theirs):>12s} {ratio:6.2f}x")
+    run_cases(cases, args, label_width=58)
 
 
 if __name__ == "__main__":

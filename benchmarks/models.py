@@ -1,127 +1,89 @@
-"""Inference of resnet18 and vgg16 at batch 1, 224x224: edutorch against PyTorch, in one run.
+"""Inference of resnet18 and vgg16 at batch 1, 224x224: edutorch against PyTorch, one engine per process.
 
-    python benchmarks/models.py            # about a minute
-    python benchmarks/models.py --quick    # fewer repeats, for a smoke run
+    python benchmarks/models.py            # about two minutes
+    python benchmarks/models.py --quick    # 3 rounds, fewer repeats: a smoke run
 
 torchvision cannot be assumed beside PyTorch, so the PyTorch side is the same architecture written
-with ``torch.nn`` below (``TorchResNet18``, ``TorchVGG16``: torchvision's module names), loaded with
-edutorch's random weights through the state_dict (the keys agree); the script first checks that both
-give the same logits. Forward only, eval mode, under ``no_grad``. Both are timed alternately
-(benchmarks/ops.py's ``compare``) and the medians shown; ratio = edutorch / PyTorch. Not a test.
+with ``torch.nn`` in benchmarks/_torch_models.py (torchvision's module names). Before timing, an
+edutorch process builds each model (seed 0) and saves its state_dict to a temporary .npz file and its
+logits for a fixed input; a torch process loads the weights into the twin and reports the largest
+difference of the logits, relative to the largest logit. The timed processes of both engines then
+load the same weights. Forward only, eval mode, under ``no_grad``; timed in fresh processes, one
+engine each, in alternating rounds (benchmarks/_runner.py says how); ratio = edutorch / PyTorch,
+the median of the per-round ratios. Not a test.
 """
 from __future__ import annotations
 
 import argparse
-import sys
+import importlib
+import tempfile
 from pathlib import Path
 
 import numpy as np
+from _runner import Case, add_arguments, run_cases, run_in_subprocess
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ops import TORCH_THREADS, compare, format_time, numpy_blas_threads, torch  # noqa: E402
-
-import edutorch  # noqa: E402  (ops.py put the checkout on sys.path)
-from edutorch.vision import models  # noqa: E402
-
-tnn = torch.nn
+MODELS = ("resnet18", "vgg16")
 
 
-class TorchBasicBlock(tnn.Module):
-    def __init__(self, inplanes: int, planes: int, stride: int = 1):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-        self.bn1 = tnn.BatchNorm2d(planes)
-        self.relu = tnn.ReLU(inplace=True)
-        self.conv2 = tnn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        self.bn2 = tnn.BatchNorm2d(planes)
-        self.downsample = None
-        if stride != 1 or inplanes != planes:
-            self.downsample = tnn.Sequential(tnn.Conv2d(inplanes, planes, 1, stride, bias=False),
-                                             tnn.BatchNorm2d(planes))
-
-    def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
-        return self.relu(out + identity)
+def _input(lib):
+    return lib.from_numpy(np.random.default_rng(0).standard_normal((1, 3, 224, 224), dtype=np.float32))
 
 
-class TorchResNet18(tnn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(3, 64, 7, 2, 3, bias=False)
-        self.bn1 = tnn.BatchNorm2d(64)
-        self.relu = tnn.ReLU(inplace=True)
-        self.maxpool = tnn.MaxPool2d(3, 2, 1)
-        widths, inplanes = [64, 128, 256, 512], 64
-        for i, planes in enumerate(widths):
-            stride = 1 if i == 0 else 2
-            setattr(self, f"layer{i + 1}", tnn.Sequential(TorchBasicBlock(inplanes, planes, stride),
-                                                          TorchBasicBlock(planes, planes)))
-            inplanes = planes
-        self.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
-        self.fc = tnn.Linear(512, 1000)
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+def _model(lib, name: str, weights: str):
+    """edutorch's model or PyTorch's twin, in eval mode, with the weights saved in ``weights``."""
+    if lib.__name__ == "edutorch":
+        model = importlib.import_module("edutorch.vision.models").get_model(name, weights=None)
+    else:
+        from _torch_models import TWINS
+        model = TWINS[name]()
+    with np.load(weights) as saved:
+        model.load_state_dict({key: lib.from_numpy(saved[key]) for key in saved.files})
+    return model.eval()
 
 
-class TorchVGG16(tnn.Module):
-    def __init__(self):
-        super().__init__()
-        layers, c = [], 3
-        for v in [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]:
-            if v == "M":
-                layers.append(tnn.MaxPool2d(2, 2))
-            else:
-                layers += [tnn.Conv2d(c, v, 3, padding=1), tnn.ReLU(inplace=True)]
-                c = v
-        self.features = tnn.Sequential(*layers)
-        self.avgpool = tnn.AdaptiveAvgPool2d((7, 7))
-        self.classifier = tnn.Sequential(tnn.Linear(25088, 4096), tnn.ReLU(True), tnn.Dropout(),
-                                         tnn.Linear(4096, 4096), tnn.ReLU(True), tnn.Dropout(),
-                                         tnn.Linear(4096, 1000))
-
-    def forward(self, x):
-        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+def save_weights(lib, name: str, directory: str) -> None:
+    """(edutorch process) Build ``name`` with seed 0; save its state_dict and its logits for the input."""
+    lib.manual_seed(0)
+    model = importlib.import_module("edutorch.vision.models").get_model(name, weights=None).eval()
+    np.savez(Path(directory) / f"{name}.npz",
+             **{key: value.detach().numpy() for key, value in model.state_dict().items()})
+    with lib.no_grad():
+        np.save(Path(directory) / f"{name}_logits.npy", model(_input(lib)).numpy())
 
 
-def pair(name: str):
-    """edutorch's model and PyTorch's twin with the same weights, and one forward each as closures."""
-    edutorch.manual_seed(0)
-    ours = models.get_model(name, weights=None).eval()
-    theirs = {"resnet18": TorchResNet18, "vgg16": TorchVGG16}[name]().eval()
-    theirs.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy()) for k, v in ours.state_dict().items()})
-    x = np.random.default_rng(0).standard_normal((1, 3, 224, 224), dtype=np.float32)
-    x_ours, x_theirs = edutorch.from_numpy(x), torch.from_numpy(x)
+def check_twin(lib, name: str, directory: str) -> float:
+    """(torch process) The twin's logits against edutorch's: max |difference| / max |logit|."""
+    model = _model(lib, name, str(Path(directory) / f"{name}.npz"))
+    with lib.no_grad():
+        theirs = model(_input(lib)).numpy()
+    ours = np.load(Path(directory) / f"{name}_logits.npy")
+    return float(np.abs(ours - theirs).max() / np.abs(theirs).max())
 
-    def run_ours():
-        with edutorch.no_grad():
-            return ours(x_ours)
 
-    def run_theirs():
-        with torch.no_grad():
-            return theirs(x_theirs)
+def build_forward(lib, name: str, weights: str):
+    """One forward pass of the model at batch 1, under no_grad, as a closure."""
+    model, x = _model(lib, name, weights), _input(lib)
 
-    a, b = run_ours().numpy(), run_theirs().numpy()
-    err = float(np.abs(a - b).max() / np.abs(b).max())
-    return run_ours, run_theirs, err
+    def forward():
+        with lib.no_grad():
+            model(x)
+
+    return forward
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    parser = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     args = parser.parse_args()
-    torch.set_num_threads(TORCH_THREADS)
-    print(f"threads: torch {torch.get_num_threads()}, numpy BLAS {numpy_blas_threads()}; "
-          f"torch {torch.__version__}, edutorch {edutorch.__version__}")
-    print(f"{'model (batch 1, 3x224x224, eval, no_grad)':44s} {'edutorch':>12s} {'PyTorch':>12s} {'ratio':>7s}  max rel diff")
-    warmup, repeat = (1, 3) if args.quick else (2, 7)
-    for name in ("resnet18", "vgg16"):
-        ours, theirs, err = pair(name)
-        t_ours, t_theirs, ratio = compare(ours, theirs, warmup=warmup, repeat=repeat, number=1)
-        print(f"{name:44s} {format_time(t_ours):>12s} {format_time(t_theirs):>12s} {ratio:6.2f}x  {err:.1e}")
+    warmup, repeat = (1, 3) if args.quick else (2, 5)
+    with tempfile.TemporaryDirectory(prefix="edutorch-bench-") as directory:
+        for name in MODELS:
+            run_in_subprocess(save_weights, "edutorch", {"name": name, "directory": directory})
+            diff = run_in_subprocess(check_twin, "torch", {"name": name, "directory": directory})["value"]
+            print(f"{name}: same weights in both engines, logits max rel diff {diff:.1e}")
+        print()
+        cases = [Case(name, build_forward, warmup, repeat, 1,
+                      {"name": name, "weights": str(Path(directory) / f"{name}.npz")}) for name in MODELS]
+        run_cases(cases, args, title="model (batch 1, 3x224x224, eval, no_grad)", label_width=44)
 
 
 if __name__ == "__main__":

@@ -1,72 +1,42 @@
-"""Time edutorch against PyTorch on the same work, in one run, and print the ratios.
+"""Time edutorch against PyTorch on small and large ops, one engine per process, and print the ratios.
 
-    python benchmarks/ops.py            # about half a minute
-    python benchmarks/ops.py --quick    # fewer repeats, for a smoke run
+    python benchmarks/ops.py            # about a minute and a half
+    python benchmarks/ops.py --quick    # 3 rounds, fewer repeats: a smoke run
+    python benchmarks/ops.py --rounds 9 # more processes per engine, steadier medians
 
-Three cases, each forward + backward:
+Cases, each forward + backward unless said otherwise:
 
 1. overhead  a chain of 10 elementwise ops on a 10-element tensor, then sum().backward(): the
              numbers are trivial, so this measures the per-op cost of Python and graph recording;
 2. matmul    one 1000 x 1000 float32 matrix product and its backward (three GEMMs): this measures
              whether the BLAS calls are the same;
 3. mlp       relu(x @ W + b).sum() with x 256 x 512 and W 512 x 512, and its backward: a layer, where
-             both effects mix.
+             both effects mix;
 
-Each case is warmed up, then timed ``repeat`` times (each time the mean over ``number`` calls) with
-time.perf_counter, edutorch and PyTorch alternately; the table shows the medians. ratio = edutorch
-time / PyTorch time (1.0 is parity, 10 means ten times slower). This is a script, not a test: it
-prints, it asserts nothing.
+and the small graphs of a first lesson, where per-op overhead is everything:
+
+4. chain3    the same 10-op chain on a 3-element tensor;
+5. neuron    w0*x0 + ... + w7*x7 on 0-d tensors, then tanh, and backward (16 leaves);
+6. mlp-sgd   one SGD step of an MLP 10-32-1 (ReLU) at batch 16: forward, MSE loss, backward, step,
+             zero_grad;
+7. index     100 calls of x[i] on a 1000 x 10 tensor (no grad): forward only.
+
+Every case runs in fresh processes, one engine each, in alternating rounds (benchmarks/_runner.py,
+which says how): ratio = edutorch time / PyTorch time, the median of the per-round ratios. This is a
+script, not a test: it prints, it asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
-import ctypes
-import os
-import platform
-import statistics
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
-
-import edutorch  # noqa: E402
-
-try:
-    import torch
-except ImportError:  # pragma: no cover - the script needs PyTorch as the reference
-    sys.exit("benchmarks/ops.py compares against PyTorch: install torch (CPU) first.")
-
-TORCH_THREADS = 2
-
-
-def _mean_call_time(fn, number: int) -> float:
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - start) / number
-
-
-def compare(ours, theirs, warmup: int, repeat: int, number: int) -> tuple:
-    """Median time of one call for each library, and the median of the paired ratios.
-
-    The two are timed alternately (ours, theirs, ours, ...), so a burst of load from another process
-    slows both sides of a pair and the ratio stays meaningful on a busy machine.
-    """
-    for _ in range(warmup):
-        ours()
-        theirs()
-    pairs = [(_mean_call_time(ours, number), _mean_call_time(theirs, number)) for _ in range(repeat)]
-    return (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs),
-            statistics.median(p[0] / p[1] for p in pairs))
+from _runner import Case, add_arguments, run_cases
 
 
 # ------------------------------------------------------------------------------------------ cases
-def overhead_case(lib):
-    """10 elementwise ops on 10 numbers, then backward: pure per-op overhead."""
-    x = lib.tensor(np.linspace(-1.0, 1.0, 10, dtype=np.float32), requires_grad=True)
+def build_chain(lib, size: int = 10):
+    """10 elementwise ops on ``size`` numbers, then backward: pure per-op overhead."""
+    x = lib.tensor(np.linspace(-1.0, 1.0, size, dtype=np.float32), requires_grad=True)
 
     def step():
         x.grad = None
@@ -85,7 +55,7 @@ def overhead_case(lib):
     return step
 
 
-def matmul_case(lib):
+def build_matmul(lib):
     """1000 x 1000 float32 matmul, forward and backward (dA = G B^T, dB = A^T G)."""
     rng = np.random.default_rng(0)
     a = lib.tensor(rng.standard_normal((1000, 1000), dtype=np.float32), requires_grad=True)
@@ -99,7 +69,7 @@ def matmul_case(lib):
     return step
 
 
-def mlp_case(lib):
+def build_mlp(lib):
     """One dense layer: relu(x @ W + b).sum() on a 256 x 512 batch, forward and backward."""
     rng = np.random.default_rng(1)
     x = lib.tensor(rng.standard_normal((256, 512), dtype=np.float32))
@@ -113,57 +83,76 @@ def mlp_case(lib):
     return step
 
 
+def build_neuron(lib, terms: int = 8):
+    """tanh(w0*x0 + ... + w7*x7) on 0-d tensors, and backward: the micrograd neuron."""
+    rng = np.random.default_rng(2)
+    xs = [lib.tensor(float(v), requires_grad=True) for v in rng.standard_normal(terms)]
+    ws = [lib.tensor(float(v), requires_grad=True) for v in rng.standard_normal(terms)]
+    leaves = xs + ws
+
+    def step():
+        for leaf in leaves:
+            leaf.grad = None
+        total = ws[0] * xs[0]
+        for w, x in zip(ws[1:], xs[1:]):
+            total = total + w * x
+        total.tanh().backward()
+
+    return step
+
+
+def build_mlp_sgd(lib):
+    """One SGD step of an MLP 10-32-1 at batch 16: forward, MSE loss, backward, step, zero_grad."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1))
+    opt = lib.optim.SGD(model.parameters(), lr=0.01)
+    rng = np.random.default_rng(3)
+    x = lib.tensor(rng.standard_normal((16, 10), dtype=np.float32))
+    y = lib.tensor(rng.standard_normal((16, 1), dtype=np.float32))
+    loss_fn = nn.MSELoss()
+
+    def step():
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+
+    return step
+
+
+def build_index(lib, calls: int = 100):
+    """``calls`` reads x[i] of a 1000 x 10 tensor outside a graph (what a TensorDataset does)."""
+    x = lib.tensor(np.random.default_rng(4).standard_normal((1000, 10), dtype=np.float32))
+
+    def step():
+        for i in range(calls):
+            x[i]
+
+    return step
+
+
 CASES = [
-    # name, factory, (warmup, repeat, number) for the full run
-    ("overhead: 10 elementwise ops on 10 numbers + backward", overhead_case, (50, 15, 200)),
-    ("matmul: 1000x1000 float32, forward + backward", matmul_case, (2, 9, 1)),
-    ("mlp: relu(x @ W + b).sum(), x 256x512, W 512x512, + backward", mlp_case, (5, 15, 10)),
+    # label, build, (warmup, repeat, number) per process, options
+    ("overhead: 10 elementwise ops on 10 numbers + backward", build_chain, (50, 7, 200), {"size": 10}),
+    ("matmul: 1000x1000 float32, forward + backward", build_matmul, (2, 5, 1), {}),
+    ("mlp: relu(x @ W + b).sum(), x 256x512, W 512x512, + backward", build_mlp, (5, 7, 10), {}),
+    ("chain3: 10 elementwise ops on 3 numbers + backward", build_chain, (50, 7, 200), {"size": 3}),
+    ("neuron: tanh(w0*x0 + ... + w7*x7), 0-d tensors, + backward", build_neuron, (50, 7, 200), {}),
+    ("mlp-sgd: MLP 10-32-1, batch 16, MSE, backward, step, zero_grad", build_mlp_sgd, (50, 7, 200), {}),
+    ("index: 100 x x[i] on a 1000x10 tensor (no grad)", build_index, (20, 7, 50), {}),
 ]
 
 
-# --------------------------------------------------------------------------------- thread report
-def numpy_blas_threads() -> str:
-    """How many threads NumPy's OpenBLAS uses (asked from the loaded library; 'unknown' otherwise)."""
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-        for path in paths:
-            lib = ctypes.CDLL(path)
-            for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
-                         "openblas_get_num_threads"):
-                if hasattr(lib, name):
-                    return str(getattr(lib, name)())
-    except OSError:
-        pass
-    return "unknown"
-
-
-def format_time(seconds: float) -> str:
-    return f"{seconds * 1e3:9.3f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:9.1f} us"
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    parser = add_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     args = parser.parse_args()
-
-    torch.set_num_threads(TORCH_THREADS)
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch.__version__}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"threads: PyTorch {torch.get_num_threads()} (set_num_threads({TORCH_THREADS})), "
-          f"NumPy BLAS {numpy_blas_threads()}")
-    print()
-    header = f"{'case':<62} {'edutorch':>12} {'PyTorch':>12} {'ratio':>7}"
-    print(header)
-    print("-" * len(header))
-    for name, factory, (warmup, repeat, number) in CASES:
+    cases = []
+    for label, build, (warmup, repeat, number), options in CASES:
         if args.quick:
-            warmup, repeat, number = 1, 3, max(1, number // 10)
-        ours, theirs, ratio = compare(factory(edutorch), factory(torch), warmup, repeat, number)
-        print(f"{name:<62} {format_time(ours):>12} {format_time(theirs):>12} {ratio:6.1f}x")
-    print()
-    print("ratio = edutorch time / PyTorch time, the median over alternating runs of both "
-          "(lower is better, 1.0x is parity)")
+            warmup, repeat, number = max(1, warmup // 5), 3, max(1, number // 10)
+        cases.append(Case(label, build, warmup, repeat, number, options))
+    run_cases(cases, args)
 
 
 if __name__ == "__main__":
