@@ -189,6 +189,17 @@ check("CE ignore_index", (losses[0] + losses[2]) / 2,
       F.cross_entropy(logits, masked), nn.CrossEntropyLoss(ignore_index=-100)(logits, masked))
 
 # %% [markdown]
+# An edge case that happens in real batches (a batch of padding only): when **every** target is
+# ignored, the mean is $0/0$, so the loss is `nan`. But no logit took part in it, so every gradient is
+# exactly 0, and an optimizer step leaves the weights alone instead of turning them into `nan`.
+
+# %%
+scores = logits.detach().clone().requires_grad_()
+loss = F.cross_entropy(scores, torch.tensor([-100, -100, -100]))
+loss.backward()
+print(loss.item(), scores.grad.abs().sum().item())
+
+# %% [markdown]
 # ### Label smoothing and probability targets
 #
 # With `label_smoothing=ε` the target is no longer "all on class $y$" but the distribution

@@ -252,7 +252,7 @@ class NllLoss(NumpyFunction):
         w = np.where(keep, w, 0).astype(x.dtype)  # ... with weight 0
         # take_along_axis on the class dim picks x[i, y_i, d1, ...] for every position at once.
         loss = -w * np.take_along_axis(x, safe, axis=1)[:, 0]
-        ctx.shape, ctx.safe, ctx.w, ctx.reduction = x.shape, safe, w, reduction
+        ctx.shape, ctx.safe, ctx.w, ctx.keep, ctx.reduction = x.shape, safe, w, keep, reduction
         ctx.input_shape = input.shape
         if reduction == "none":
             return loss.reshape(target.shape)
@@ -266,10 +266,14 @@ class NllLoss(NumpyFunction):
     @staticmethod
     def backward(ctx, grad):
         g = np.asarray(grad).reshape(ctx.w.shape) if ctx.reduction == "none" else np.asarray(grad)
-        if ctx.reduction == "mean":
-            g = g / ctx.total_weight
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if ctx.reduction == "mean":
+                g = g / ctx.total_weight
+            # An ignored target takes no part in the loss, so its row gets exactly 0, even when every
+            # target is ignored and the mean is 0/0 (as PyTorch: a nan loss, but zero gradients).
+            picked = np.where(ctx.keep, -ctx.w * g, 0).astype(ctx.w.dtype)
         grad_input = np.zeros(ctx.shape, dtype=ctx.w.dtype)
-        np.put_along_axis(grad_input, ctx.safe, (-ctx.w * g)[:, None], axis=1)
+        np.put_along_axis(grad_input, ctx.safe, picked[:, None], axis=1)
         return grad_input.reshape(ctx.input_shape), None, None, None, None
 
 

@@ -511,3 +511,28 @@ def test_integer_prediction_with_float_target_promotes_and_two_integers_raise(to
     with pytest.raises(NotImplementedError) as ours:
         ours_fn(edutorch.tensor([1, 2]), edutorch.tensor([1, 3]))
     assert str(ours.value).startswith(str(theirs.value))
+
+
+@pytest.mark.parametrize("case", ["all_ignored", "all_ignored_spatial", "zero_weight_class", "sum_all_ignored"])
+def test_ignored_targets_get_zero_gradient_as_torch(torch, case):
+    """Every target ignored: the mean is 0/0 = nan, but no input took part, so every gradient is 0
+    (an optimizer step then leaves the weights alone); a class of weight 0 that *is* a target gives
+    nan at its picked entries, as PyTorch."""
+    results = []
+    for lib in (edutorch, torch):
+        F = lib.nn.functional
+        if case == "all_ignored_spatial":
+            x = lib.ones(2, 4, 3, requires_grad=True)
+            loss = F.cross_entropy(x, lib.full((2, 3), -100))
+        else:
+            x = lib.tensor([[0.1, 0.2, 0.3, 0.4]] * 3, requires_grad=True)
+            if case == "zero_weight_class":
+                loss = F.nll_loss(x, lib.tensor([1, 1, -100]), weight=lib.tensor([1.0, 0.0, 1.0, 1.0]))
+            else:
+                loss = F.cross_entropy(x, lib.tensor([-100, -100, -100]),
+                                       reduction="sum" if case == "sum_all_ignored" else "mean")
+        loss.backward()
+        results.append((loss.detach().numpy(), x.grad.numpy()))
+    (ours_loss, ours_grad), (theirs_loss, theirs_grad) = results
+    np.testing.assert_array_equal(ours_loss, theirs_loss)
+    np.testing.assert_array_equal(ours_grad, theirs_grad)   # nan where torch has nan, 0 elsewhere
