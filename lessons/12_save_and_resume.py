@@ -308,6 +308,35 @@ plt.show()
 plt.close(fig)
 
 # %% [markdown]
+# **A trap: a live `state_dict()` shares its tensors.** `optimizer.state_dict()` does not copy Adam's
+# or momentum's buffers, and `load_state_dict` keeps a loaded tensor as it is when its dtype already
+# fits (it moves it with `.to()`, which returns the same tensor). So two optimizers loaded from one
+# *live* `state_dict()` share their buffers — with each other and with the optimizer it came from —
+# and each step changes the others' state. Loading from a saved file, or from
+# `copy.deepcopy(optimizer.state_dict())`, gives independent buffers:
+
+# %%
+import copy
+
+weights = [torch.nn.Parameter(torch.ones(2)) for _ in range(3)]
+source = torch.optim.SGD([weights[0]], lr=0.1, momentum=0.9)
+weights[0].grad = torch.ones(2)
+source.step()                                         # the momentum buffer now holds [1, 1]
+live = source.state_dict()
+twin_a = torch.optim.SGD([weights[1]], lr=0.1, momentum=0.9)
+twin_b = torch.optim.SGD([weights[2]], lr=0.1, momentum=0.9)
+twin_a.load_state_dict(live)
+twin_b.load_state_dict(live)
+print("same buffer object:", twin_a.state[weights[1]]["momentum_buffer"] is twin_b.state[weights[2]]["momentum_buffer"])
+for w, opt in [(weights[1], twin_a), (weights[2], twin_b)]:
+    w.grad = torch.ones(2)
+    opt.step()
+print("after one step each:", weights[1].detach(), weights[2].detach())   # the second saw the first's step
+independent = torch.optim.SGD([weights[2]], lr=0.1, momentum=0.9)
+independent.load_state_dict(copy.deepcopy(live))
+print("from a deep copy, shared:", independent.state[weights[2]]["momentum_buffer"] is source.state[weights[0]]["momentum_buffer"])
+
+# %% [markdown]
 # Habits worth having: save a checkpoint every epoch or so; for *inference*, call `model.eval()`
 # after loading; and never let a crash during saving destroy the last good checkpoint. edutorch's
 # `save` writes a temporary file and renames it over the old one only when complete; with PyTorch

@@ -209,7 +209,8 @@ class Optimizer:
 
         The groups must have the same sizes as this optimizer's. The saved hyper-parameters replace the
         current ones (so the saved learning rate wins: load the optimizer after creating its scheduler).
-        State tensors are copied and cast to their parameter's dtype (``step`` keeps its own dtype).
+        State tensors are cast to their parameter's dtype with ``.to`` (``step`` keeps its own dtype), which
+        keeps the very same tensor when the dtype matches, as PyTorch does: see ``_cast_state``.
         """
         groups = self.param_groups
         saved_groups = copy.deepcopy(state_dict["param_groups"])
@@ -256,12 +257,15 @@ class Optimizer:
 
 # ---------------------------------------------------------------------- helpers the optimizers share
 def _cast_state(param: Tensor, key, value):
-    """A loaded state value for ``param``: tensors copied (never shared with the checkpoint) and cast."""
+    """A loaded state value for ``param``, made as PyTorch makes it: a tensor goes through
+    ``.to(param.dtype)`` (``step`` and the state of integer parameters stay as they are), and ``.to``
+    returns the *same* tensor when the dtype already matches. So the optimizer shares the loaded
+    tensors: load one live ``state_dict()`` into two optimizers and they step the same buffers (load a
+    ``copy.deepcopy`` of it, or a saved file, to get independent ones)."""
     if isinstance(value, Tensor):
-        array = value._data
         if key != "step" and param.is_floating_point():
-            array = array.astype(param._data.dtype)
-        return Tensor._make(np.array(array, copy=True))
+            return value.to(param.dtype)
+        return value
     if isinstance(value, dict):
         return {k: _cast_state(param, k, v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -204,7 +204,7 @@ def test_load_state_dict_errors_like_torch(torch):
             lib.optim.SGD([w, b, u], lr=0.1).load_state_dict(sd)
 
 
-def test_load_state_dict_restores_hyperparameters_and_copies_state():
+def test_load_state_dict_restores_hyperparameters_and_state():
     w, b, u = make_params(edutorch)
     opt = edutorch.optim.SGD([w, b], lr=0.1, momentum=0.9)
     train(edutorch, [w, b, u], opt, 2)
@@ -216,7 +216,37 @@ def test_load_state_dict_restores_hyperparameters_and_copies_state():
     new_w = fresh.param_groups[0]["params"][0]
     buf = fresh.state[new_w]["momentum_buffer"]
     np.testing.assert_array_equal(buf.numpy(), sd["state"][0]["momentum_buffer"].numpy())
-    assert buf is not sd["state"][0]["momentum_buffer"]  # never aliases the checkpoint's tensors
+
+
+def test_load_state_dict_shares_state_tensors_as_torch(torch):
+    """PyTorch moves loaded state with .to(), which returns the same tensor when nothing changes: two
+    optimizers loaded from one live state_dict share buffers (and with the optimizer it came from),
+    so they train differently from optimizers loaded from copies. edutorch does the same."""
+    runs = {}
+    for lib in (edutorch, torch):
+        p = lib.nn.Parameter(lib.ones(3))
+        source = lib.optim.SGD([p], lr=0.1, momentum=0.9)
+        p.grad = lib.ones(3)
+        source.step()
+        live = source.state_dict()
+        params = [lib.nn.Parameter(lib.ones(3)) for _ in range(4)]
+        opts = [lib.optim.SGD([q], lr=0.1, momentum=0.9) for q in params]
+        opts[0].load_state_dict(live)
+        opts[1].load_state_dict(live)
+        opts[2].load_state_dict(copy.deepcopy(live))
+        opts[3].load_state_dict(copy.deepcopy(live))
+        shared = opts[0].state[params[0]]["momentum_buffer"]
+        assert (shared is opts[1].state[params[1]]["momentum_buffer"]) and (shared is source.state[p]["momentum_buffer"])
+        assert opts[2].state[params[2]]["momentum_buffer"] is not opts[3].state[params[3]]["momentum_buffer"]
+        for q, opt in zip(params, opts):
+            q.grad = lib.ones(3)
+            opt.step()
+        runs[lib.__name__] = [q.detach().numpy().copy() for q in params]
+    for ours, theirs in zip(runs["edutorch"], runs["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    shared_first, shared_second, copy_first, copy_second = runs["edutorch"]
+    assert not np.allclose(shared_first, shared_second)   # the second step saw the first's buffer
+    np.testing.assert_array_equal(copy_first, copy_second)
 
 
 def test_load_state_dict_casts_state_to_parameter_dtype():
