@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import configparser
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -48,6 +49,8 @@ _ENGINE_IMPORT = re.compile(r"^(from|import) edutorch\b", re.MULTILINE)
 # `# %% Exercise N` in lessons/solutions/NN_topic.py.
 _EXERCISE = re.compile(r"^# Exercise (\d+)\b")
 _SOLUTION = re.compile(r"^# %% Exercise (\d+):?([^\n]*)\n", re.MULTILINE)
+# A check cell calls `check.exN(...)`; the check prints one line starting `✓ Exercise N` or `✗ Exercise N`.
+_CHECK = re.compile(r"^check\.ex(\d+)\(", re.MULTILINE)
 
 
 # ================================================================================ finding lessons
@@ -163,15 +166,16 @@ def _renumber_widgets(name: str, nb) -> nbformat.NotebookNode:
     return nbformat.from_dict(json.loads(blob))
 
 
-def _sanitizers() -> list[tuple[re.Pattern, str]]:
+@functools.lru_cache(maxsize=None)
+def _sanitizers(path: Path) -> list[tuple[re.Pattern, str]]:
     """nbval's sanitizers (lessons/sanitize.cfg): what may differ between runs of the same cell."""
     config = configparser.ConfigParser()
-    config.read(LESSONS / "sanitize.cfg")
+    config.read(path)
     return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
 
 
 def sanitized(text: str) -> str:
-    for regex, replace in _sanitizers():
+    for regex, replace in _sanitizers(LESSONS / "sanitize.cfg"):
         text = regex.sub(replace, text)
     return text
 
@@ -230,9 +234,9 @@ def to_pytorch(source: str) -> str:
     return _ENGINE_IMPORT.sub(r"\1 torch", _VISION_IMPORT.sub(r"\1 torchvision", source))
 
 
-def solutions(name: str, folder: Path = SOLUTIONS) -> dict[int, str]:
+def solutions(name: str) -> dict[int, str]:
     """Exercise number -> solution cell, from lessons/solutions/NN_topic.py (cells `# %% Exercise N`)."""
-    return {number: body for number, (_, body) in titled_cells(folder / f"{name}.py").items()}
+    return {number: body for number, (_, body) in titled_cells(SOLUTIONS / f"{name}.py").items()}
 
 
 def titled_cells(path: Path) -> dict[int, tuple[str, str]]:
@@ -326,16 +330,24 @@ def text_of(cell) -> str:
     return "".join(parts)
 
 
-def check_results(nb) -> dict[int, str]:
-    """Exercise number -> the first line its check cell printed (``check.exN(...)`` cells)."""
+def checked_exercises(cell) -> list[int]:
+    """The exercise numbers a cell checks (its ``check.exN(...)`` calls)."""
+    return [int(n) for n in _CHECK.findall(cell.source)] if cell.cell_type == "code" else []
+
+
+def check_lines(cell) -> dict[int, str]:
+    """Exercise number -> the line its check printed in this cell (or what the cell printed instead)."""
+    text = text_of(cell)
     results = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for number in re.findall(r"^check\.ex(\d+)\(", cell.source, re.MULTILINE):
-            printed = [line for line in text_of(cell).splitlines() if re.match(rf"[✓✗] Exercise {number}\b", line)]
-            results[int(number)] = printed[0] if printed else text_of(cell).strip()[:300] or "(printed nothing)"
+    for number in checked_exercises(cell):
+        printed = [line for line in text.splitlines() if re.match(rf"[✓✗] Exercise {number}\b", line)]
+        results[number] = printed[0] if printed else text.strip()[:300] or "(printed nothing)"
     return results
+
+
+def check_results(nb) -> dict[int, str]:
+    """Exercise number -> the line its check printed, over all the lesson's check cells."""
+    return {number: line for cell in nb.cells for number, line in check_lines(cell).items()}
 
 
 def needs_torchvision(nb) -> bool:
@@ -391,9 +403,10 @@ def cmd_run(args) -> int:
         for number, line in sorted(check_results(nb).items()):
             print(f"  {line}")
         failed += bool(found)
-        if not (args.no_write or args.solutions or args.torch):
+        store = not (args.no_write or args.solutions or args.torch)  # only the lesson as written is stored
+        if store:
             write_notebook(name, nb)
-        print(f"{name}: executed in {seconds:.1f} s" + ("" if args.no_write or args.solutions or args.torch else ", stored"))
+        print(f"{name}: executed in {seconds:.1f} s" + (", stored" if store else ""))
     return 1 if failed else 0
 
 

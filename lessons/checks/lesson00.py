@@ -7,7 +7,6 @@ from . import Hint, LessonChecks, exercise
 class Checks(LessonChecks):
     @exercise(1, "a tensor that records, and its gradient")
     def ex1(self, t):
-        torch = self.torch
         self.is_tensor(t, "t")
         self.require(tuple(t.shape) == (2, 3),
                      f"t has shape {tuple(t.shape)}: write two rows of three, [[1., 2., 3.], [4., 5., 6.]]"

@@ -9,7 +9,6 @@ from . import Hint, LessonChecks, NotDone, exercise
 class Checks(LessonChecks):
     @exercise(1, "a matrix from eye and indexing")
     def ex1(self, bidiagonal):
-        torch = self.torch
         for n in (4, 1, 5):
             m = bidiagonal(n)
             self.is_tensor(m, f"bidiagonal({n})")

@@ -1,7 +1,7 @@
 """Checks for the exercises of lesson 02 (autograd)."""
 from __future__ import annotations
 
-from . import Hint, LessonChecks, exercise
+from . import LessonChecks, exercise
 
 
 class Checks(LessonChecks):

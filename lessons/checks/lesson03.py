@@ -3,21 +3,10 @@ from __future__ import annotations
 
 import importlib
 import math
-from pathlib import Path
 
 import numpy as np
 
-from . import Hint, LessonChecks, exercise
-
-RAW = Path(__file__).resolve().parents[2] / "data" / "digits" / "MNIST" / "raw"
-
-
-def _idx(path: Path) -> np.ndarray:
-    """An IDX file as a uint8 array (the reference the learner's parser is compared with)."""
-    raw = path.read_bytes()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * k: 8 + 4 * k], "big") for k in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from . import DIGITS_RAW, Hint, LessonChecks, exercise, read_idx
 
 
 class Checks(LessonChecks):
@@ -30,8 +19,8 @@ class Checks(LessonChecks):
     def ex1(self, DigitFiles):
         torch = self.torch
         for split, prefix in (("training", "train"), ("test", "t10k")):
-            images_file, labels_file = RAW / f"{prefix}-images-idx3-ubyte", RAW / f"{prefix}-labels-idx1-ubyte"
-            pixels, labels = _idx(images_file), _idx(labels_file)
+            images_file, labels_file = DIGITS_RAW / f"{prefix}-images-idx3-ubyte", DIGITS_RAW / f"{prefix}-labels-idx1-ubyte"
+            pixels, labels = read_idx(images_file), read_idx(labels_file)
             ds = DigitFiles(str(images_file), str(labels_file))
             self.require(isinstance(ds, self.data.Dataset), "DigitFiles should subclass Dataset.")
             n = len(ds)

@@ -239,7 +239,7 @@ class Checks(LessonChecks):
 
     def fit_history(self, epochs):
         """Weights, validation and training accuracy after every epoch of the right loop."""
-        torch, nn = self.torch, self.torch.nn
+        nn = self.torch.nn
         model, train_loader, valid_loader, optimizer = self.fit_problem()
         criterion = nn.CrossEntropyLoss()
         states, valid, train = [], [], []

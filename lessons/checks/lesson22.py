@@ -1,21 +1,10 @@
 """Checks for lesson 22 (build it yourself 2/2: the pieces of a network)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
-from . import Hint, LessonChecks, exercise
-
-DIGITS = Path(__file__).resolve().parents[2] / "data" / "digits" / "MNIST" / "raw"
-
-
-def _idx(path: Path) -> np.ndarray:
-    """An IDX file (MNIST's format) as a NumPy array."""
-    raw = path.read_bytes()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from . import DIGITS_RAW, LessonChecks, exercise, read_idx
 
 
 class Checks(LessonChecks):
@@ -209,10 +198,10 @@ class Checks(LessonChecks):
     @exercise(6, "a network from your pieces")
     def ex6(self, DigitNet, train_digits):
         torch = self.torch
-        X_train = torch.from_numpy(_idx(DIGITS / "train-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
-        y_train = torch.from_numpy(_idx(DIGITS / "train-labels-idx1-ubyte").astype(np.int64))
-        X_test = torch.from_numpy(_idx(DIGITS / "t10k-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
-        y_test = torch.from_numpy(_idx(DIGITS / "t10k-labels-idx1-ubyte").astype(np.int64))
+        X_train = torch.from_numpy(read_idx(DIGITS_RAW / "train-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
+        y_train = torch.from_numpy(read_idx(DIGITS_RAW / "train-labels-idx1-ubyte").astype(np.int64))
+        X_test = torch.from_numpy(read_idx(DIGITS_RAW / "t10k-images-idx3-ubyte").astype(np.float32) / 255).unsqueeze(1)
+        y_test = torch.from_numpy(read_idx(DIGITS_RAW / "t10k-labels-idx1-ubyte").astype(np.int64))
         torch.manual_seed(0)
         model = DigitNet()
         kinds = {type(m).__name__ for m in model.modules()}

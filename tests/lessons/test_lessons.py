@@ -10,7 +10,6 @@ installed beside the torch of the parity tests.
 from __future__ import annotations
 
 import copy
-import re
 
 import nbformat
 import pytest
@@ -51,7 +50,7 @@ def test_exercises_structure(name):
     stubs = L.exercise_cells(nb)
     assert 3 <= len(stubs) <= 6, f"{name} has {len(stubs)} exercises"
     assert sorted(stubs) == list(range(1, len(stubs) + 1))
-    checks = {int(n) for c in nb.cells if c.cell_type == "code" for n in re.findall(r"^check\.ex(\d+)\(", c.source, re.M)}
+    checks = {n for c in nb.cells for n in L.checked_exercises(c)}
     assert checks == set(stubs), f"{name}: exercises {sorted(stubs)}, check cells for {sorted(checks)}"
     assert set(L.solutions(name)) == set(stubs)
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
@@ -72,8 +71,7 @@ def test_solutions_pass_and_mistakes_get_their_hint(name):
     assert mistakes, f"{name}: no common mistakes recorded in tests/lessons/mistakes/{name}.py"
     section = L.exercise_section(L.with_solutions(name, nb))
     answers = L.solutions(name)
-    check_cell = {n: next(c for c in section.cells if c.cell_type == "code" and f"check.ex{n}(" in c.source)
-                  for n in answers}
+    check_cell = {n: next(c for c in section.cells if n in L.checked_exercises(c)) for n in answers}
     # one kernel: the solutions first; then each mistake, its check, and the solution again (a later
     # exercise may build on an earlier one)
     for n, (_, code) in mistakes.items():
@@ -82,7 +80,7 @@ def test_solutions_pass_and_mistakes_get_their_hint(name):
     assert L.errors(ran) == []
     first, second = {}, {}
     for cell in ran.cells:
-        for n, line in L.check_results(nbformat.from_dict({"cells": [cell]})).items():
+        for n, line in L.check_lines(cell).items():
             (second if n in first else first)[n] = line
     assert all(line.startswith("✓") for line in first.values()) and set(first) == set(answers), first
     for n, (hint, _) in mistakes.items():
@@ -91,7 +89,8 @@ def test_solutions_pass_and_mistakes_get_their_hint(name):
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_torch_twin(name, torch):
-    nb = L.with_solutions(name, stored(name))
+    lesson = stored(name)
+    nb = L.with_solutions(name, lesson)
     kernel = L.twin_kernel(nb)
     if kernel is None:
         pytest.skip(f"{name} uses torchvision, which cannot be installed beside torch {torch.__version__}: "
@@ -100,10 +99,11 @@ def test_torch_twin(name, torch):
     assert L.errors(twin) == [], f"{name} on PyTorch ({kernel})"
     results = L.check_results(twin)
     assert all(line.startswith("✓") for line in results.values()), results
+    # compared: every code cell but the ignored ones, the exercises (solutions here) and their checks
+    exercises = set(L.exercise_cells(lesson).values())
     differ = []
-    for i, (ours, theirs) in enumerate(zip(stored(name).cells, twin.cells)):
-        if ours.cell_type != "code" or ours.source.startswith(L.IGNORE) or L.exercise_cells(
-                nbformat.from_dict({"cells": [ours]})) or re.search(r"^check\.ex\d+\(", ours.source, re.M):
+    for i, (ours, theirs) in enumerate(zip(lesson.cells, twin.cells)):
+        if ours.cell_type != "code" or ours.source.startswith(L.IGNORE) or i in exercises or L.checked_exercises(ours):
             continue
         if L.sanitized(L.text_of(ours)) != L.sanitized(L.text_of(theirs)):
             differ.append(f"cell {i}:\n--- edutorch\n{L.text_of(ours)}\n--- torch\n{L.text_of(theirs)}")
