@@ -18,13 +18,63 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import NumpyFunction
 from ..ops import activation as _act
 from ..ops.activation import implicit_softmax_dim
-from ..ops.conv import *  # noqa: F401,F403  (convolution, unfold/fold, pad live in ops/conv.py)
-from ..ops.loss import *  # noqa: F401,F403  (the losses live in ops/loss.py)
-from ..ops.pooling import *  # noqa: F401,F403  (pooling, interpolate live in ops/pooling.py)
+from ..ops.conv import (  # noqa: F401  (convolution, unfold/fold, pad)
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    fold,
+    pad,
+    unfold,
+)
+from ..ops.indexing import Embedding
+from ..ops.linalg import Addmm
+from ..ops.loss import (  # noqa: F401  (the losses)
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
+    cross_entropy,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    margin_ranking_loss,
+    mse_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    nll_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 from ..ops.normalization import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
+from ..ops.pooling import (  # noqa: F401  (pooling, interpolate)
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    lp_pool1d,
+    lp_pool2d,
+    max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d,
+    max_pool2d_with_indices,
+    max_unpool1d,
+    max_unpool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from ..random import _numpy_rng
 
 
@@ -34,30 +84,6 @@ def _apply(input: Tensor, result: Tensor, inplace: bool) -> Tensor:
 
 
 # ====================================================================== linear layers
-class Addmm(NumpyFunction):
-    """out = bias + x @ wt  (x: (N, in), wt: (in, out) = weight.t(), bias: (out,) or broadcastable).
-
-        grad_bias = g   (the engine sums it over the batch rows)
-        grad_x    = g @ wt.T          (N, out) @ (out, in) -> (N, in)
-        grad_wt   = x.T @ g           (in, N) @ (N, out)   -> (in, out)
-    One fused node, as PyTorch's AddmmBackward0, instead of a matmul node and an add node.
-    """
-
-    @staticmethod
-    def forward(ctx, bias, x, wt):
-        ctx.save_for_backward(x, wt)
-        out = x @ wt
-        out += bias  # bias broadcasts over the rows
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, wt = ctx.saved_tensors
-        grad_x = grad @ wt.T if ctx.needs_input_grad[1] else None
-        grad_wt = x.T @ grad if ctx.needs_input_grad[2] else None
-        return grad, grad_x, grad_wt
-
-
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b on the last dim of x: (*, in) @ (out, in)^T -> (*, out).
 
@@ -425,37 +451,6 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 
 
 # ====================================================================== embedding
-class EmbeddingBackward(NumpyFunction):
-    """out[...] = weight[indices[...]]: a row lookup, (*) int -> (*, embedding_dim).
-
-    backward: each looked-up row receives its output gradient; a row looked up k times receives the sum
-    of k gradients (np.add.at accumulates repeated indices, where ``grad_w[idx] += g`` would keep only
-    one). The padding_idx row gets no gradient; with scale_grad_by_freq each row's gradient is divided
-    by how often it occurs in the batch.
-    """
-
-    node_name = "EmbeddingBackward0"
-
-    @staticmethod
-    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
-        ctx.indices, ctx.padding_idx, ctx.scale = indices, padding_idx, scale_grad_by_freq
-        ctx.num_weights = weight.shape[0]
-        return weight[indices]
-
-    @staticmethod
-    def backward(ctx, grad):
-        flat = ctx.indices.reshape(-1)
-        rows = grad.reshape(flat.size, -1)
-        if ctx.scale:
-            counts = np.bincount(flat, minlength=ctx.num_weights)
-            rows = rows / counts[flat, None].astype(rows.dtype)
-        grad_w = np.zeros((ctx.num_weights, rows.shape[1]), dtype=grad.dtype)
-        np.add.at(grad_w, flat, rows)
-        if ctx.padding_idx is not None:
-            grad_w[ctx.padding_idx] = 0
-        return grad_w, None, None, None
-
-
 def _embedding_renorm_(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
     """Rescale (in place, without recording) every looked-up row whose norm exceeds max_norm."""
     rows = np.unique(indices)
@@ -490,7 +485,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if max_norm is not None:
         with grad_mode.no_grad():
             _embedding_renorm_(weight, indices, max_norm, norm_type)
-    return EmbeddingBackward.apply(weight, indices, padding_idx, bool(scale_grad_by_freq))
+    return Embedding.apply(weight, indices, padding_idx, bool(scale_grad_by_freq))
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

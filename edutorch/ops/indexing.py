@@ -1057,6 +1057,50 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     return _unique_result(_unique(UniqueConsecutive, input, dim, True), return_inverse, return_counts)
 
 
-__all__ = ["getitem", "setitem", "gather", "scatter", "index_select", "masked_fill", "masked_select",
-           "index_fill", "nonzero", "index_add", "scatter_add", "scatter_reduce", "index_put", "unique",
-           "unique_consecutive"]
+__all__ = [
+    "gather",
+    "getitem",
+    "index_add",
+    "index_fill",
+    "index_put",
+    "index_select",
+    "masked_fill",
+    "masked_select",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "scatter_reduce",
+    "setitem",
+    "unique",
+    "unique_consecutive",
+]
+
+
+# ====================================================================== embedding (a row lookup)
+class Embedding(NumpyFunction):
+    """out[...] = weight[indices[...]]: a row lookup, (*) int -> (*, embedding_dim).
+
+    backward: each looked-up row receives its output gradient; a row looked up k times receives the sum
+    of k gradients (np.add.at accumulates repeated indices, where ``grad_w[idx] += g`` would keep only
+    one). The padding_idx row gets no gradient; with scale_grad_by_freq each row's gradient is divided
+    by how often it occurs in the batch.
+    """
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+        ctx.indices, ctx.padding_idx, ctx.scale = indices, padding_idx, scale_grad_by_freq
+        ctx.num_weights = weight.shape[0]
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        flat = ctx.indices.reshape(-1)
+        rows = grad.reshape(flat.size, -1)
+        if ctx.scale:
+            counts = np.bincount(flat, minlength=ctx.num_weights)
+            rows = rows / counts[flat, None].astype(rows.dtype)
+        grad_w = np.zeros((ctx.num_weights, rows.shape[1]), dtype=grad.dtype)
+        np.add.at(grad_w, flat, rows)
+        if ctx.padding_idx is not None:
+            grad_w[ctx.padding_idx] = 0
+        return grad_w, None, None, None

@@ -261,6 +261,30 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return Outer.apply(*_cast_all([input, vec2], _dtype.result_type(input, vec2)))
 
 
+class Addmm(NumpyFunction):
+    """out = bias + x @ wt  (x: (N, in), wt: (in, out) = weight.t(), bias: (out,) or broadcastable).
+
+        grad_bias = g   (the engine sums it over the batch rows)
+        grad_x    = g @ wt.T          (N, out) @ (out, in) -> (N, in)
+        grad_wt   = x.T @ g           (in, N) @ (N, out)   -> (in, out)
+    One fused node, as PyTorch's AddmmBackward0, instead of a matmul node and an add node.
+    """
+
+    @staticmethod
+    def forward(ctx, bias, x, wt):
+        ctx.save_for_backward(x, wt)
+        out = x @ wt
+        out += bias  # bias broadcasts over the rows
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, wt = ctx.saved_tensors
+        grad_x = grad @ wt.T if ctx.needs_input_grad[1] else None
+        grad_wt = x.T @ grad if ctx.needs_input_grad[2] else None
+        return grad, grad_x, grad_wt
+
+
 def _cast_all(tensors: list, dtype: _dtype.dtype) -> list:
     """Tensors of a mixed-dtype product cast to the promoted dtype: a recorded cast (ToCopy), so
     gradients, second ones included, flow back to each operand in its own dtype."""
