@@ -57,19 +57,22 @@ class Tensor:
             data = np.empty(tuple(args), dtype=np.float32)
         self._init(data, False)
 
+    # What a new tensor starts with; an instance sets its own value when it changes.
+    _grad = None
+    grad_fn = None  # the node that made this tensor (None for a leaf)
+    _output_nr = 0  # which output of grad_fn this tensor is
+    _grad_accumulator = None  # weakref to the leaf's AccumulateGrad node
+    _hooks: dict | None = None  # a leaf's register_hook hooks
+    _post_accumulate_hooks: dict | None = None  # a leaf's register_post_accumulate_grad_hook hooks
+    _retains_grad = False
+    _base = None  # the tensor whose storage this view shares
+    _view_chain: tuple = ()  # the view ops from _base to this tensor
+
     def _init(self, data: np.ndarray, requires_grad: bool) -> None:
         self._data = data
         self._requires_grad = requires_grad
-        self._grad = None
-        self.grad_fn = None
-        self._output_nr = 0
         self._version_counter = _VersionCounter()
-        self._grad_accumulator = None  # weakref to the leaf's AccumulateGrad node
-        self._hooks: dict | None = None
-        self._retains_grad = False
-        self._base = None  # the tensor whose storage this view shares
-        self._view_chain: tuple = ()
-        self._is_inference = grad_mode.is_inference_mode_enabled()
+        self._is_inference = grad_mode._inference_mode
 
     @classmethod
     def _make(cls, data, requires_grad: bool = False) -> "Tensor":
@@ -209,9 +212,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
             return
-        import weakref
-
-        self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+        self.grad_fn._retain(self._output_nr, self)
         self._retains_grad = True
 
     def register_hook(self, hook) -> RemovableHandle:
@@ -222,13 +223,24 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            hooks = self.grad_fn._tensor_hooks.setdefault(self._output_nr, {})
-        else:
-            if self._hooks is None:
-                self._hooks = {}
-            hooks = self._hooks
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
+            return self.grad_fn._add_tensor_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """``hook(tensor)`` runs on a leaf after backward has added into its ``.grad`` (e.g. to step an
+        optimizer per parameter as soon as its gradient is ready)."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        handle = RemovableHandle(self._post_accumulate_hooks)
+        self._post_accumulate_hooks[handle.id] = hook
         return handle
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:

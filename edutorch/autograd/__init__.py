@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, NumpyFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
@@ -10,7 +11,8 @@ from .graph import AccumulateGrad, Node, run_backward
 
 __all__ = ["backward", "grad", "Function", "NumpyFunction", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck",
-           "gradgradcheck", "Node", "AccumulateGrad"]
+           "gradgradcheck", "Node", "AccumulateGrad", "detect_anomaly", "set_detect_anomaly",
+           "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
 
 
 def _as_list(x) -> list:

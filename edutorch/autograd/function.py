@@ -23,12 +23,13 @@ and runs without per-op tensor overhead.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
 # _tensor and this module import each other: Tensor is looked up on the module when first needed.
 from .. import _tensor
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .graph import Node, _ieee_quiet, _unbroadcast, gradient_edge
 
 _SAVED_FREED = (
@@ -39,21 +40,106 @@ _SAVED_FREED = (
 )
 
 
-class BackwardNode(Node):
-    """The graph node of one call of a Function. It is also the ``ctx`` passed to forward/backward."""
+# ------------------------------------------------------------------------------ saved values
+@dataclass
+class SavedValue:
+    """One entry of ``ctx.save_for_backward`` (PyTorch's ``SavedVariable``).
 
-    def __init__(self, fn: type, name: str):
-        super().__init__(name)
-        self._fn = fn
-        self.needs_input_grad: tuple = ()
-        self._to_save: tuple = ()
-        self._saved: list | None = None
-        self._had_saved = False
-        self._input_meta: list = []  # (shape, dtype) per forward argument, None for non-tensors
-        self._non_differentiable: tuple = ()
-        self._dirty: tuple = ()
-        self.materialize_grads = True
-        self._tensor_mode = not fn._numpy
+    For a tensor it keeps the version its counter had when it was saved: if an in-place op writes to
+    the tensor before backward, unpacking raises PyTorch's error instead of computing with the new
+    numbers. An *input* keeps its tensor (custom Functions and double backward get it back). An
+    *output* keeps only its array and number, never the output tensor: that tensor holds this node
+    as its ``grad_fn``, and holding it back would make a reference cycle.
+    """
+
+    value: object = None  # a plain value (None, a number, an array made inside forward)
+    tensor: object = None  # an input tensor
+    output_nr: int = -1  # >= 0: output number ``output_nr`` of this node, whose array is ``value``
+    counter: object = None  # the tensor's version counter, and the version when saved
+    version: int = 0
+
+    @property
+    def array(self):
+        """The saved NumPy array (None for a saved None or Python value)."""
+        data = self.tensor._data if self.tensor is not None else self.value
+        return data if isinstance(data, np.ndarray) else None
+
+
+def _pack(item, inputs: tuple, outputs: list) -> SavedValue:
+    """Find out what a saved ``item`` is: one of the inputs, one of the outputs, or a value."""
+    Tensor = _tensor.Tensor
+
+    if item is None:
+        return SavedValue()
+    for t in inputs:
+        if isinstance(t, Tensor) and (item is t or item is t._data):
+            return SavedValue(tensor=t, counter=t._version_counter, version=t._version)
+    for nr, t in enumerate(outputs):
+        if item is t or item is t._data:
+            return SavedValue(t._data, output_nr=nr, counter=t._version_counter, version=t._version)
+    return SavedValue(item)
+
+
+def _unpack(saved: SavedValue, node, as_tensor: bool):
+    """A saved value for backward: an array, or (``as_tensor``) a tensor that can be differentiated."""
+    Tensor = _tensor.Tensor
+
+    if saved.counter is not None and saved.counter.value != saved.version:
+        _raise_modified(node, saved)
+    if saved.tensor is not None:
+        return saved.tensor if as_tensor else saved.tensor._data
+    if saved.output_nr >= 0 and as_tensor:
+        t = Tensor._make(saved.value, requires_grad=True)  # the output again, as the node's output
+        t.grad_fn, t._output_nr, t._version_counter = node, saved.output_nr, saved.counter
+        return t
+    if as_tensor and isinstance(saved.value, np.ndarray):
+        return Tensor._make(saved.value)
+    return saved.value
+
+
+def _raise_modified(node, saved: SavedValue) -> None:
+    """PyTorch's error for a saved tensor that an in-place op changed after it was saved."""
+    Tensor = _tensor.Tensor
+
+    tensor = saved.tensor if saved.tensor is not None else Tensor._make(saved.value)
+    if saved.output_nr >= 0:  # name the op that made the tensor, as PyTorch does ("output 0 of Exp")
+        where = f", which is output {saved.output_nr} of {_op_name(node.name())},"
+    elif tensor.grad_fn is not None:
+        where = f", which is output {tensor._output_nr} of {_op_name(tensor.grad_fn.name())},"
+    else:
+        where = ""
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{tensor.dtype._c_name}Tensor {list(tensor.shape)}]{where} is at version "
+        f"{saved.counter.value}; expected version {saved.version} instead. Hint: {node.name()} needed "
+        "its old value; replace the in-place op (x.add_(...), x += ..., x[i] = ...) by its out-of-place "
+        "form, or clone() the tensor before changing it."
+    )
+
+
+def _op_name(node_name: str) -> str:
+    """'ExpBackward0' -> 'Exp': the forward op a backward node belongs to."""
+    return re.sub(r"Backward\d*$", "", node_name)
+
+
+# ------------------------------------------------------------------------------ the node / ctx
+class BackwardNode(Node):
+    """The graph node of one call of a Function, and the ``ctx`` its forward and backward receive.
+
+    Each Function has its own subclass, named as PyTorch names the node (``MulBackward0``), made by
+    ``Function.__init_subclass__``; ``_fn`` is the Function. What the class holds are defaults; a
+    recorded call sets its own ``next_functions``, ``needs_input_grad``, saved values and metadata.
+    """
+
+    _fn: type = None  # the Function this node belongs to
+    needs_input_grad: tuple = ()
+    materialize_grads = True
+    _input_meta: tuple = ()  # (shape, numpy dtype) per forward argument, None for non-tensors
+    _to_save: tuple = ()
+    _saved: list | None = None  # SavedValue per saved item; None before saving or once freed
+    _had_saved = False
+    _non_differentiable: tuple = ()
+    _dirty: tuple = ()
 
     # --- the ctx API, as in PyTorch
     def save_for_backward(self, *tensors) -> None:
@@ -71,158 +157,109 @@ class BackwardNode(Node):
 
     @property
     def saved_tensors(self) -> tuple:
-        # Tensors for custom Functions and for double backward; arrays for built-in ops otherwise.
-        return self._unpack_saved(as_tensors=self._tensor_mode)
-
-    # --- saved values: remembered with the version of their tensor, freed after backward
-    def _pack_saved(self, inputs: tuple, outputs: list) -> None:
-        saved = []
-        for item in self._to_save:
-            saved.append(self._pack_one(item, inputs, outputs))
-        self._to_save = ()
-        self._saved = saved
-        self._had_saved = bool(saved)
-
-    def _pack_one(self, item, inputs, outputs):
-        """A saved entry: ('input', tensor, version) / ('output', nr, array, counter, version) / value."""
-        Tensor = _tensor.Tensor
-
-        if item is None:
-            return ("value", None)
-        for t in inputs:
-            if isinstance(t, Tensor) and (item is t or item is t._data):
-                return ("input", t, t._version)
-        for nr, t in enumerate(outputs):
-            if item is t or item is t._data:
-                return ("output", nr, t._data, t._version_counter, t._version)
-        return ("value", item)
+        """Tensors for a custom Function; arrays for a built-in op (its backward works on arrays)."""
+        return self._unpack_saved(as_tensors=not self._fn._numpy)
 
     def _unpack_saved(self, as_tensors: bool) -> tuple:
-        Tensor = _tensor.Tensor
-
         if self._saved is None:
             if self._had_saved:
                 raise RuntimeError(_SAVED_FREED)
             return ()
-        out = []
-        for entry in self._saved:
-            kind = entry[0]
-            if kind == "value":
-                value = entry[1]
-                if as_tensors and isinstance(value, np.ndarray):
-                    value = Tensor._make(value)
-                out.append(value)
-                continue
-            if kind == "input":
-                _, tensor, version = entry
-                self._check_version(tensor._version, version, tensor, "input")
-                out.append(tensor if as_tensors else tensor._data)
-            else:
-                _, nr, data, counter, version = entry
-                self._check_version(counter.value, version, Tensor._make(data), f"output {nr} of")
-                if as_tensors:
-                    t = Tensor._make(data, requires_grad=True)
-                    t.grad_fn, t._output_nr, t._version_counter = self, nr, counter
-                    out.append(t)
-                else:
-                    out.append(data)
-        return tuple(out)
-
-    def _check_version(self, now: int, saved: int, tensor, role: str) -> None:
-        """PyTorch's error for a saved tensor that an in-place op changed after it was saved."""
-        if now == saved:
-            return
-        kind = tensor.dtype._c_name + "Tensor"
-        # Name the op that made the tensor, as PyTorch does ("output 0 of Exp").
-        if role.startswith("output"):
-            where = f", which is {role} {_op_name(self._name)},"
-        elif tensor.grad_fn is not None:
-            where = f", which is output {tensor._output_nr} of {_op_name(tensor.grad_fn.name())},"
-        else:
-            where = ""
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [torch.{kind} {list(tensor.shape)}]{where} is at version {now}; expected "
-            f"version {saved} instead. Hint: {self._name} needed its old value; replace the in-place "
-            "op (x.add_(...), x += ..., x[i] = ...) by its out-of-place form, or clone() the tensor "
-            "before changing it."
-        )
+        return tuple(_unpack(saved, self, as_tensors) for saved in self._saved)
 
     def _release_saved(self) -> None:
-        if self._saved is not None:
-            self._saved = None
+        self._saved = None
 
     # --- backward
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
-        """Run the Function's backward on the gradients of its outputs; return one per tensor input."""
-        Tensor = _tensor.Tensor
+        """Run the Function's backward on the gradients of its outputs; return one per tensor input.
 
+        A built-in op's backward runs on arrays, unless ``create_graph``: then it runs on tensors (so
+        it records a graph of its own), and so does a custom Function's always.
+        """
         fn = self._fn
         grads = list(grad_outputs)
-        if self.materialize_grads:
-            for i, g in enumerate(grads):
-                if g is None:
-                    shape, dtype = self._output_meta[i]
-                    grads[i] = np.zeros(shape, dtype=dtype.to_numpy())
-        if create_graph and fn._numpy and not fn.double_backward:
-            raise RuntimeError(
-                f"{self._name} does not support double backward (create_graph=True) in edutorch yet; "
-                "double backward works through elementwise ops, matmul, sums and shape ops."
-            )
-        tensor_mode = self._tensor_mode = create_graph or not fn._numpy
-        if tensor_mode:
-            grads = [g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in grads]
-        else:
-            grads = [g._data if isinstance(g, Tensor) else g for g in grads]
-
-        with grad_mode.set_grad_enabled(create_graph):  # (the engine silenced inf/nan warnings)
+        if self.materialize_grads and any(g is None for g in grads):
+            grads = [np.zeros(shape, dtype) if g is None else g
+                     for g, (shape, dtype) in zip(grads, self._output_meta)]
+        if fn._numpy and not create_graph:
             result = fn.backward(self, *grads)
-        if not isinstance(result, tuple):
-            result = (result,)
+        else:
+            if fn._numpy and not fn.double_backward:
+                raise RuntimeError(
+                    f"{self.name()} does not support double backward (create_graph=True) in edutorch yet; "
+                    "double backward works through elementwise ops, matmul, sums and shape ops."
+                )
+            ctx = _TensorCtx(self) if fn._numpy else self
+            result = fn.backward(ctx, *[_as_tensor(g) for g in grads])
+        return self._input_gradients(result if type(result) is tuple else (result,), create_graph)
+
+    def _input_gradients(self, result: tuple, create_graph: bool) -> tuple:
+        """Backward's answer checked and fitted: one gradient per tensor input, in its shape and dtype."""
         n_inputs = len(self._input_meta)
-        if len(result) < n_inputs or (len(result) > n_inputs
-                                      and any(r is not None for r in result[n_inputs:])):
-            raise RuntimeError(
-                f"function {self._name} returned an incorrect number of gradients "
-                f"(expected {n_inputs}, got {len(result)})"
-            )
+        if len(result) < n_inputs or (len(result) > n_inputs and any(r is not None for r in result[n_inputs:])):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
+                               f"(expected {n_inputs}, got {len(result)})")
         out = []
         for grad, meta, needed in zip(result, self._input_meta, self.needs_input_grad):
             if meta is None:
                 continue
-            if grad is None or not needed:
-                out.append(None)
-                continue
-            if not create_graph:
-                grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
-            elif not isinstance(grad, Tensor):
-                grad = Tensor._make(np.asarray(grad))
-            shape, dtype = meta
-            grad = _fit_gradient(grad, shape, dtype, self._name)
-            out.append(grad)
+            out.append(None if grad is None or not needed else _fit_gradient(grad, meta, create_graph, self))
         return tuple(out)
 
 
-def _op_name(node_name: str) -> str:
-    """'ExpBackward0' -> 'Exp': the forward op a backward node belongs to."""
-    return re.sub(r"Backward\d*$", "", node_name)
+class _TensorCtx:
+    """The ctx a built-in op's backward gets under ``create_graph=True``: the same node, except that
+    its saved values come back as tensors, so the backward's own ops are recorded."""
+
+    def __init__(self, node: BackwardNode):
+        self._node = node
+
+    def __getattr__(self, name):
+        return getattr(self._node, name)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return self._node._unpack_saved(as_tensors=True)
 
 
-def _fit_gradient(grad, shape, dtype, name):
+def _as_tensor(value):
+    Tensor = _tensor.Tensor
+
+    return value if value is None or isinstance(value, Tensor) else Tensor._make(np.asarray(value))
+
+
+def _fit_gradient(grad, meta: tuple, create_graph: bool, node):
     """Sum away broadcast axes and cast to the input's dtype: done here once for every op."""
-    if tuple(grad.shape) != tuple(shape):
+    Tensor = _tensor.Tensor
+
+    shape, dtype = meta
+    if create_graph:
+        grad = _as_tensor(grad)
+    elif isinstance(grad, Tensor):
+        grad = grad._data
+    elif type(grad) is not np.ndarray:
+        grad = np.asarray(grad)  # a NumPy scalar from a 0-d op, or a number
+    if grad.shape != shape:
         try:
             grad = _unbroadcast(grad, shape)
         except (ValueError, RuntimeError):
             raise RuntimeError(
-                f"Function {name} returned an invalid gradient - got {list(grad.shape)} but expected "
-                f"shape compatible with {list(shape)}"
+                f"Function {node.name()} returned an invalid gradient - got {list(grad.shape)} but "
+                f"expected shape compatible with {list(shape)}"
             ) from None
-    if hasattr(grad, "_data"):  # a tensor (double backward)
-        return grad if grad.dtype is dtype else grad.to(dtype)
-    return grad if grad.dtype == dtype.to_numpy() else grad.astype(dtype.to_numpy())
+    if create_graph:
+        return grad if grad._data.dtype == dtype else grad.to(_dtype_of(dtype))
+    return grad if grad.dtype == dtype else grad.astype(dtype)
 
 
+def _dtype_of(np_dtype):
+    from .._dtype import from_numpy_dtype
+
+    return from_numpy_dtype(np_dtype)
+
+
+# ------------------------------------------------------------------------------ Function
 class Function:
     """Base class of a differentiable op: define ``forward(ctx, ...)`` and ``backward(ctx, ...)``,
     call ``apply``. ``forward`` runs without recording; ``apply`` adds one node to the graph."""
@@ -230,6 +267,18 @@ class Function:
     _numpy = False  # forward/backward receive tensors (PyTorch's custom Function API)
     double_backward = True  # a backward written with tensor ops is itself differentiable
     node_name: str | None = None  # defaults to "<ClassName>Backward"
+    is_view = False  # True for ops whose output may share the input's storage (view, transpose, ...)
+
+    def __init_subclass__(cls, **kwargs):
+        """Give each Function its node class, named as PyTorch names the node: ``MulBackward0``."""
+        super().__init_subclass__(**kwargs)
+        name = cls.node_name or cls._default_node_name()
+        cls._node_class = type(name, (BackwardNode,), {"_fn": cls, "__module__": cls.__module__,
+                                                        "__doc__": f"The backward node of {cls.__name__}."})
+
+    @classmethod
+    def _default_node_name(cls) -> str:
+        return f"{cls.__name__}Backward"
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -240,56 +289,61 @@ class Function:
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
 
     @classmethod
-    def _node_name(cls) -> str:
-        return cls.node_name or f"{cls.__name__}Backward"
-
-    @classmethod
     def apply(cls, *args, **kwargs):
+        """Run ``forward``; if an input requires grad (and grad mode is on), record one node."""
         Tensor = _tensor.Tensor
 
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        record = grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
-        if record and any(t._is_inference for t in tensors):
+        ctx = cls._node_class()
+        ctx.needs_input_grad = needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        record = grad_mode._grad_enabled and True in needs
+        if record and any(isinstance(a, Tensor) and a._is_inference for a in args):
             raise RuntimeError(
                 "Inference tensors cannot be saved for backward. To work around you can make a clone "
                 "to get a normal tensor and use it in autograd."
             )
-        ctx = BackwardNode(cls, cls._node_name())
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        fwd_args = [a._data if cls._numpy and isinstance(a, Tensor) else a for a in args]
         if cls._numpy:
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             with _ieee_quiet():  # arrays record nothing: no grad mode needed
-                raw = cls.forward(ctx, *fwd_args, **kwargs)
+                raw = cls.forward(ctx, *arrays, **kwargs)
         else:
             with grad_mode.no_grad():
-                raw = cls.forward(ctx, *fwd_args, **kwargs)
-        single = not isinstance(raw, tuple)
-        outputs = [_wrap_output(o, cls._numpy, args, ctx) for o in ((raw,) if single else raw)]
-
-        if cls._numpy and cls.is_view:
-            for nr, out in enumerate(outputs):
-                if np.may_share_memory(out._data, fwd_args[0]):
-                    _mark_view(out, args[0], (cls, tuple(fwd_args[1:]), kwargs, None if single else nr))
+                raw = cls.forward(ctx, *args, **kwargs)
+        single = type(raw) is not tuple
+        outputs = [_wrap_output(o, args, ctx) for o in ((raw,) if single else raw)]
+        if cls.is_view:
+            _mark_views(cls, args, arrays, kwargs, outputs, single)
         if record:
-            ctx.next_functions = tuple(gradient_edge(t) for t in tensors)
-            ctx._input_meta = [(a._data.shape, a.dtype) if isinstance(a, Tensor) else None for a in args]
-            ctx._output_meta = [(o._data.shape, o.dtype) for o in outputs]
-            non_diff = [id(x) for x in ctx._non_differentiable]
-            for nr, (out, original) in enumerate(zip(outputs, (raw,) if single else raw)):
-                if id(original) in non_diff or id(out) in non_diff or not out.dtype.is_floating_point:
-                    continue
-                out._requires_grad = True
-                out.grad_fn, out._output_nr = ctx, nr
-            ctx._pack_saved(tuple(args), outputs)
-        else:
-            ctx._to_save = ()
+            _record(ctx, args, (raw,) if single else raw, outputs)
         return outputs[0] if single else tuple(outputs)
 
 
-def _wrap_output(value, numpy_forward: bool, args: tuple, ctx: BackwardNode):
+def _record(ctx: BackwardNode, args: tuple, raw: tuple, outputs: list) -> None:
+    """Make ``ctx`` the node of this call: its edges, the metadata backward needs, its saved values."""
+    Tensor = _tensor.Tensor
+
+    ctx.next_functions = tuple(gradient_edge(a) for a in args if isinstance(a, Tensor))
+    ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args)
+    ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
+    non_diff = [id(x) for x in ctx._non_differentiable]
+    for nr, (out, original) in enumerate(zip(outputs, raw)):
+        if id(original) in non_diff or id(out) in non_diff or not out.dtype.is_floating_point:
+            continue
+        out._requires_grad = True
+        out.grad_fn, out._output_nr = ctx, nr
+    if ctx._to_save:
+        ctx._saved = [_pack(item, args, outputs) for item in ctx._to_save]
+        ctx._had_saved = True
+        ctx._to_save = ()
+    if anomaly_mode._enabled:
+        anomaly_mode.record_forward_stack(ctx)
+
+
+def _wrap_output(value, args: tuple, ctx: BackwardNode):
     """Turn what forward returned into a fresh output tensor (dirty inputs are returned themselves)."""
     Tensor = _tensor.Tensor
 
+    if type(value) is np.ndarray:
+        return Tensor._make(value)
     if isinstance(value, Tensor):
         if any(value is d for d in ctx._dirty):
             value._bump_version()
@@ -298,6 +352,13 @@ def _wrap_output(value, numpy_forward: bool, args: tuple, ctx: BackwardNode):
         return Tensor._make(value._data) if any(value is a for a in args) or value.requires_grad \
             else value
     return Tensor._make(np.asarray(value))
+
+
+def _mark_views(cls, args: tuple, arrays: list, kwargs: dict, outputs: list, single: bool) -> None:
+    """Outputs of a view op that share the input's memory become views of it."""
+    for nr, out in enumerate(outputs):
+        if np.may_share_memory(out._data, arrays[0]):
+            _mark_view(out, args[0], (cls, tuple(arrays[1:]), kwargs, None if single else nr))
 
 
 class _ScratchCtx:
@@ -334,11 +395,10 @@ class NumpyFunction(Function):
 
     _numpy = True
     double_backward = False
-    is_view = False  # True for ops whose output may share the input's storage (view, transpose, ...)
 
     @classmethod
-    def _node_name(cls) -> str:
-        return cls.node_name or f"{cls.__name__}Backward0"
+    def _default_node_name(cls) -> str:
+        return f"{cls.__name__}Backward0"
 
 
 class once_differentiable:  # noqa: N801 - PyTorch's name

@@ -17,43 +17,65 @@ import numpy as np
 from ..utils.hooks import RemovableHandle
 # _tensor and this module import each other: Tensor is looked up on the module when first needed.
 from .. import _tensor
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 
 _sequence_numbers = itertools.count()
 
 
 class Node:
-    """A node of the backward graph: ``grad_fn`` of a tensor. Subclasses implement ``apply``."""
+    """A node of the backward graph: ``grad_fn`` of a tensor. Subclasses implement ``apply``.
 
-    def __init__(self, name: str):
-        self._name = name
-        self.next_functions: tuple = ()
+    The class of a node is its name, as in PyTorch: ``type(y.grad_fn).__name__ == "MulBackward0"``.
+    Hooks and the per-node ``metadata`` dict are made when first used, so a node costs little.
+    """
+
+    next_functions: tuple = ()  # ((node, output_nr) or (None, 0), ...), one per input of the op
+    _output_meta: tuple = ()  # (shape, numpy dtype) of each output, to make zero gradients
+    _hooks = _pre_hooks = _tensor_hooks = _retained = _metadata = None  # made on first use
+
+    def __init__(self):
         # Later nodes run first when several are ready, as in PyTorch (a stable, readable order).
         self._sequence_nr = next(_sequence_numbers)
-        self.metadata: dict = {}
-        self._hooks: dict = {}  # hook(grad_inputs, grad_outputs), run after the node
-        self._pre_hooks: dict = {}  # hook(grad_outputs), run before the node
-        self._tensor_hooks: dict = {}  # output_nr -> {id: hook(grad)} registered on non-leaf tensors
-        self._retained: dict = {}  # output_nr -> weakref of a tensor that called retain_grad()
-        self._output_meta: list = []  # (shape, dtype) of each output, to make zero grads
 
     def name(self) -> str:
-        return self._name
+        return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     def register_hook(self, hook) -> RemovableHandle:
         """``hook(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
-        handle = RemovableHandle(self._hooks)
-        self._hooks[handle.id] = hook
-        return handle
+        if self._hooks is None:
+            self._hooks = {}
+        return _add_hook(self._hooks, hook)
 
     def register_prehook(self, hook) -> RemovableHandle:
         """``hook(grad_outputs)`` runs before this node; it may return new grad_outputs."""
-        handle = RemovableHandle(self._pre_hooks)
-        self._pre_hooks[handle.id] = hook
-        return handle
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _add_hook(self._pre_hooks, hook)
+
+    def _add_tensor_hook(self, output_nr: int, hook) -> RemovableHandle:
+        """A hook of the non-leaf tensor that is output ``output_nr`` of this node (``t.register_hook``)."""
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        return _add_hook(self._tensor_hooks.setdefault(output_nr, {}), hook)
+
+    def _retain(self, output_nr: int, tensor) -> None:
+        """``t.retain_grad()`` on output ``output_nr``: give it its ``.grad`` when the gradient passes."""
+        if self._retained is None:
+            self._retained = {}
+        self._retained[output_nr] = weakref.ref(tensor)
 
     def apply(self, grad_outputs: list, create_graph: bool) -> tuple:
+        """The gradients of the node's inputs (one per ``next_functions`` edge) from its outputs'."""
         raise NotImplementedError
+
+    def _release_saved(self) -> None:
+        """Free what the node saved for backward (after a backward without ``retain_graph``)."""
 
     def __call__(self, *grad_outputs):
         """Run this node by hand on gradient tensors (as PyTorch allows ``grad_fn(grad)``)."""
@@ -66,21 +88,26 @@ class Node:
         return wrapped[0] if len(wrapped) == 1 else wrapped
 
     def __repr__(self) -> str:
-        return f"<{self._name} object at {hex(id(self))}>"
+        return f"<{self.name()} object at {hex(id(self))}>"
 
     def _repr_pretty_(self, printer, cycle) -> None:
         # IPython shows PyTorch's (C++) nodes without "object"; print() shows the repr above.
-        printer.text(f"<{self._name} at {hex(id(self))}>")
+        printer.text(f"<{self.name()} at {hex(id(self))}>")
+
+
+def _add_hook(hooks: dict, hook) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
 
 
 class AccumulateGrad(Node):
     """The node of a leaf that requires grad: adds the gradient that reaches it into ``variable.grad``."""
 
     def __init__(self, variable):
-        super().__init__("AccumulateGrad")
         self.variable = variable
         self._sequence_nr = float("inf")  # accumulate as soon as a gradient is complete
-        self._output_meta = [(variable.shape, variable.dtype)]
+        self._output_meta = ((variable._data.shape, variable._data.dtype),)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name for this node
@@ -95,13 +122,15 @@ class AccumulateGrad(Node):
                 var._grad = grad if create_graph else grad.detach()
             else:
                 # Copy: the array may be shared with a gradient the user passed in or another tensor.
-                var._grad = Tensor._make(np.array(grad, dtype=var.dtype.to_numpy(), copy=True))
+                var._grad = Tensor._make(np.array(grad, dtype=var._data.dtype, copy=True))
         elif create_graph:
             var._grad = var._grad + grad
         else:
             g = grad._data if isinstance(grad, Tensor) else grad
             np.add(var._grad._data, g, out=var._grad._data)  # in place, as PyTorch accumulates
             var._grad._bump_version()
+        for hook in list((var._post_accumulate_hooks or {}).values()):
+            hook(var)  # register_post_accumulate_grad_hook: runs with the leaf, after .grad is updated
         return ()
 
 
@@ -152,21 +181,18 @@ def _ieee_quiet():
 
 
 
-def _collect(roots: list) -> dict:
-    """Every node reachable from ``roots``, with how many edges point into it (its dependencies)."""
-    deps: dict = {}
-    stack = list(dict.fromkeys(roots))  # once each: outputs of one node (split) share a root node
-    seen = set(map(id, stack))
+def _dependencies(roots: list) -> dict:
+    """Every node reachable from ``roots``, with how many edges point into it (Kahn's in-degrees)."""
+    deps = dict.fromkeys(roots, 0)  # once each: outputs of one node (split) share a root node
+    stack = list(deps)
     while stack:
-        node = stack.pop()
-        deps.setdefault(node, 0)
-        for child, _ in node.next_functions:
+        for child, _ in stack.pop().next_functions:
             if child is None:
                 continue
-            deps[child] = deps.get(child, 0) + 1
-            if id(child) not in seen:
-                seen.add(id(child))
+            if child not in deps:
+                deps[child] = 0
                 stack.append(child)
+            deps[child] += 1
     return deps
 
 
@@ -178,6 +204,99 @@ def _needed(deps: dict, targets: set) -> set:
         if node in targets or any(c in needed for c, _ in node.next_functions if c is not None):
             needed.add(node)
     return needed
+
+
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True) -> list:
+    """Backpropagate ``root_grads`` from ``roots`` (a list of (node, output_nr) edges).
+
+    Kahn's algorithm: a node runs once every edge into it has delivered its gradient (``deps`` counts
+    the edges still to come), so each node runs once, with the sum over all paths. Ready nodes run
+    newest first, as in PyTorch. With ``accumulate`` the leaves' ``.grad`` is updated (``backward``);
+    without it the gradients reaching ``inputs`` are returned (``autograd.grad``).
+    """
+    walk = _Walk(roots, create_graph, inputs, accumulate)
+    for (node, nr), grad in zip(roots, root_grads):
+        walk.deliver(node, nr, grad)
+    deps = walk.deps
+    order = itertools.count()  # ties (leaves) run in the order they became ready
+    ready = [(-node._sequence_nr, next(order), node) for node in dict.fromkeys(n for n, _ in roots)
+             if deps[node] == 0]
+    heapq.heapify(ready)
+    with grad_mode.set_grad_enabled(create_graph), _ieee_quiet():
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grad_inputs = walk.run(node)
+            for (child, nr), grad in zip(node.next_functions, grad_inputs):
+                if child is None:
+                    continue
+                if grad is not None:
+                    walk.deliver(child, nr, grad)
+                deps[child] -= 1
+                if deps[child] == 0:  # every edge into child has delivered: it may run
+                    heapq.heappush(ready, (-child._sequence_nr, next(order), child))
+    if not retain_graph:
+        for node in walk.executed:
+            node._release_saved()
+    return walk.captured
+
+
+class _Walk:
+    """One backward pass: the gradients waiting at each node, and running one node with its hooks."""
+
+    def __init__(self, roots, create_graph: bool, inputs, accumulate: bool):
+        self.deps = _dependencies([node for node, _ in roots])
+        self.create_graph = create_graph
+        self.buffers: dict = {}  # node -> [summed gradient per output]
+        self.executed: list = []
+        self.input_edges = [gradient_edge(t) for t in inputs or ()]
+        self.captured: list = [None] * len(self.input_edges)  # autograd.grad's answers
+        targets = {node for node, _ in self.input_edges if node is not None}
+        self.skip: set = set()  # nodes that must not run
+        if inputs is not None:
+            needed = _needed(self.deps, targets)
+            self.skip = {n for n in self.deps if n not in needed
+                         or isinstance(n, AccumulateGrad) and (not accumulate or n not in targets)}
+        elif not accumulate:
+            self.skip = {n for n in self.deps if isinstance(n, AccumulateGrad)}
+        self.anomaly = anomaly_mode.is_anomaly_check_nan_enabled()
+
+    def deliver(self, node: Node, nr: int, grad) -> None:
+        """Sum ``grad`` into the gradient waiting for output ``nr`` of ``node`` (paths add up)."""
+        buf = self.buffers.get(node)
+        if buf is None:
+            buf = self.buffers[node] = [None] * max(len(node._output_meta), 1)
+        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+
+    def run(self, node: Node) -> tuple:
+        """Tensor hooks, capture for autograd.grad, pre-hooks, the node itself, then its hooks."""
+        grads = self.buffers.pop(node, None) or [None] * max(len(node._output_meta), 1)
+        if node._tensor_hooks or node._retained or isinstance(node, AccumulateGrad) and node.variable._hooks:
+            _run_tensor_hooks(node, grads, self.create_graph)
+        for i, (target, nr) in enumerate(self.input_edges):
+            if target is node:
+                self.captured[i] = grads[nr]
+        if node._pre_hooks:
+            grads = _call_hooks(node._pre_hooks, self.create_graph, _wrapped(grads))
+        if node in self.skip or all(g is None for g in grads):
+            return (None,) * len(node.next_functions)
+        grad_inputs = node.apply(grads, self.create_graph)
+        self.executed.append(node)
+        if self.anomaly:
+            anomaly_mode.check_gradients(node, grad_inputs)
+        if node._hooks:
+            grad_inputs = _call_hooks(node._hooks, self.create_graph, _wrapped(grad_inputs), _wrapped(grads))
+        return grad_inputs
+
+
+def _call_hooks(hooks: dict, create_graph: bool, grads: tuple, *more) -> list:
+    """Call each hook with ``grads`` (and ``more``); a hook that returns something replaces ``grads``."""
+    result = grads
+    for hook in list(hooks.values()):
+        new = hook(result, *more)
+        if new is not None:
+            result = new
+    return [None if g is None else _as_grad(g, create_graph) for g in result]
 
 
 def _as_tensor(grad):
@@ -195,9 +314,13 @@ def _as_grad(value, create_graph: bool):
     return value._data if isinstance(value, Tensor) else np.asarray(value)
 
 
+def _wrapped(grads) -> tuple:
+    return tuple(None if g is None else _as_tensor(g) for g in grads)
+
+
 def _run_tensor_hooks(node: Node, grads: list, create_graph: bool) -> None:
-    """Hooks registered on non-leaf tensors, then retain_grad(), for each output of ``node``."""
-    tensor_hooks = node._tensor_hooks
+    """Hooks registered on the node's output tensors, then retain_grad(), for each output."""
+    tensor_hooks = node._tensor_hooks or {}
     if isinstance(node, AccumulateGrad) and node.variable._hooks:
         tensor_hooks = {0: node.variable._hooks}  # a leaf keeps its hooks itself
     for nr, hooks in tensor_hooks.items():
@@ -207,88 +330,10 @@ def _run_tensor_hooks(node: Node, grads: list, create_graph: bool) -> None:
             result = hook(_as_tensor(grads[nr]))
             if result is not None:
                 grads[nr] = _as_grad(result, create_graph)
-    for nr, ref in node._retained.items():
+    for nr, ref in (node._retained or {}).items():
         tensor = ref()
         if tensor is None or grads[nr] is None:
             continue
         g = _as_tensor(grads[nr])
         g = g if create_graph else g.detach()
         tensor._grad = g.clone() if tensor._grad is None else tensor._grad + g
-
-
-def _add_to_buffer(buffers: dict, node: Node, nr: int, grad) -> None:
-    """Sum ``grad`` into the gradient waiting for output ``nr`` of ``node`` (paths add up)."""
-    buf = buffers.setdefault(node, [None] * max(len(node._output_meta), 1))
-    buf[nr] = grad if buf[nr] is None else buf[nr] + grad
-
-
-def _wrapped(grads) -> tuple:
-    return tuple(None if g is None else _as_tensor(g) for g in grads)
-
-
-def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inputs=None,
-                 accumulate: bool = True) -> list:
-    """Backpropagate ``root_grads`` from ``roots`` (a list of (node, output_nr) edges).
-
-    With ``accumulate`` the leaves' ``.grad`` is updated (``backward``); without it the gradients
-    reaching ``inputs`` are returned (``autograd.grad``). Either way only nodes on a path to
-    ``inputs`` run when ``inputs`` is given.
-    """
-    root_nodes = [node for node, _ in roots]
-    deps = _collect(root_nodes)
-    input_edges = [gradient_edge(t) if t.requires_grad else (None, 0) for t in (inputs or [])]
-    input_nodes = {node for node, _ in input_edges if node is not None}
-    captured: list = [None] * len(input_edges)
-    run = _needed(deps, input_nodes) if inputs is not None else set(deps)
-
-    buffers: dict = {}  # node -> list of summed gradients, one per output
-    for (node, nr), grad in zip(roots, root_grads):
-        _add_to_buffer(buffers, node, nr, grad)
-
-    ready = [(-n._sequence_nr, i, n) for i, n in enumerate(dict.fromkeys(root_nodes)) if deps[n] == 0]
-    heapq.heapify(ready)
-    tie = itertools.count(len(ready))
-    executed = []
-    with grad_mode.set_grad_enabled(create_graph), _ieee_quiet():
-        while ready:
-            _, _, node = heapq.heappop(ready)
-            grads = buffers.pop(node, None) or [None] * max(len(node._output_meta), 1)
-            _run_tensor_hooks(node, grads, create_graph)
-            for i, (target, nr) in enumerate(input_edges):
-                if target is node:
-                    captured[i] = grads[nr]  # autograd.grad: the gradient that reached an input
-            for hook in list(node._pre_hooks.values()):
-                result = hook(_wrapped(grads))
-                if result is not None:
-                    grads = [None if g is None else _as_grad(g, create_graph) for g in result]
-
-            runs = node in run and any(g is not None for g in grads)
-            if isinstance(node, AccumulateGrad) and (not accumulate or inputs is not None
-                                                     and node not in input_nodes):
-                runs = False  # autograd.grad, or backward(inputs=...) that leaves this leaf alone
-            grad_inputs: tuple = ()
-            if runs:
-                grad_inputs = node.apply(grads, create_graph)
-                executed.append(node)
-                for hook in list(node._hooks.values()):
-                    result = hook(_wrapped(grad_inputs), _wrapped(grads))
-                    if result is not None:
-                        grad_inputs = tuple(None if g is None else _as_grad(g, create_graph)
-                                            for g in result)
-
-            for k, (child, nr) in enumerate(node.next_functions):
-                if child is None:
-                    continue
-                grad = grad_inputs[k] if k < len(grad_inputs) else None
-                if grad is not None:
-                    _add_to_buffer(buffers, child, nr, grad)
-                deps[child] -= 1
-                if deps[child] == 0:  # every path into child has delivered: it may run
-                    heapq.heappush(ready, (-child._sequence_nr, next(tie), child))
-
-    if not retain_graph:
-        for node in executed:
-            release = getattr(node, "_release_saved", None)
-            if release is not None:
-                release()
-    return captured

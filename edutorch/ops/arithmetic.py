@@ -850,6 +850,7 @@ class Lerp(NumpyFunction):
     """out = a + w * (b - a).   d/da = 1 - w, d/db = w, d/dw = b - a."""
 
     double_backward = True
+    node_name = "LerpBackward1"  # PyTorch's name when the weight is a tensor
 
     @staticmethod
     def forward(ctx, a, b, w):
@@ -871,10 +872,9 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
 
 
 class LerpScalar(Lerp):
+    """lerp with a number as weight: the same math, PyTorch's other node name."""
+
     node_name = "LerpBackward0"
-
-
-Lerp.node_name = "LerpBackward1"
 
 
 # -------------------------------------------------------------------------- casts and copies

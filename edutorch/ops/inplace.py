@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import grad_mode
-from ..autograd.function import replay_view
+from ..autograd.function import SavedValue, replay_view
 from ..autograd.graph import Node, gradient_edge
 
 
@@ -83,12 +83,9 @@ def _check_writable(self, check_leaf: bool) -> None:
 def _unshare_saved(node, tensor) -> None:
     """If the op that computed the new value saved ``tensor`` itself, keep a copy of the old numbers:
     they are about to be overwritten (PyTorch's in-place ops save ``original_self`` alike)."""
-    saved = getattr(node, "_saved", None)
-    if not saved:
-        return
-    for i, entry in enumerate(saved):
-        if entry[0] == "input" and entry[1] is tensor:
-            saved[i] = ("value", tensor._data.copy())
+    for i, saved in enumerate(getattr(node, "_saved", None) or ()):
+        if saved.tensor is tensor:
+            node._saved[i] = SavedValue(tensor._data.copy())
 
 
 def _rebase_view(view, result) -> None:
@@ -97,7 +94,7 @@ def _rebase_view(view, result) -> None:
     copy = CopySlices(gradient_edge(base), view._view_chain, base.shape, base.dtype,
                       (result.grad_fn, result._output_nr))
     base.grad_fn, base._output_nr, base._requires_grad = copy, 0, True
-    view.grad_fn = AsStridedBackward(copy, view._view_chain, base.shape, base.dtype, view.shape)
+    view.grad_fn = AsStridedBackward0(copy, view._view_chain, base.shape, base.dtype, view.shape)
     view._output_nr, view._requires_grad = 0, True
 
 
@@ -110,10 +107,10 @@ class CopySlices(Node):
     """
 
     def __init__(self, base_edge, view_chain, base_shape, base_dtype, value_edge):
-        super().__init__("CopySlices")
+        super().__init__()
         self.next_functions = (base_edge, value_edge)
         self._chain = view_chain
-        self._output_meta = [(base_shape, base_dtype)]
+        self._output_meta = ((tuple(base_shape), base_dtype.to_numpy()),)
 
     def name(self) -> str:
         return "torch::autograd::CopySlices"
@@ -128,21 +125,21 @@ class CopySlices(Node):
         return grad_base, grad_value
 
 
-class AsStridedBackward(Node):
+class AsStridedBackward0(Node):
     """The node of a view after a write through it: its gradient is placed into a base-shaped zero
     array at the view's position, and flows into the base's (new) history."""
 
     def __init__(self, base_node, view_chain, base_shape, base_dtype, view_shape):
-        super().__init__("AsStridedBackward0")
+        super().__init__()
         self.next_functions = ((base_node, 0),)
         self._chain = view_chain
-        self._base_meta = (tuple(base_shape), base_dtype)
-        self._output_meta = [(view_shape, base_dtype)]
+        self._base_meta = (tuple(base_shape), base_dtype.to_numpy())
+        self._output_meta = ((tuple(view_shape), base_dtype.to_numpy()),)
 
     def apply(self, grad_outputs, create_graph):
         if create_graph:
             raise RuntimeError("AsStridedBackward0 does not support double backward in edutorch")
         shape, dtype = self._base_meta
-        grad_base = np.zeros(shape, dtype=dtype.to_numpy())
+        grad_base = np.zeros(shape, dtype=dtype)
         replay_view(self._chain, grad_base)[...] = grad_outputs[0]
         return (grad_base,)

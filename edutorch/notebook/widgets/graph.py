@@ -109,15 +109,8 @@ def _describe(node, names: dict) -> dict:
 
 def _saved_shapes(node) -> list:
     """Shapes of the arrays a node saved for backward (empty once backward freed them)."""
-    shapes = []
-    for entry in getattr(node, "_saved", None) or []:
-        if entry[0] == "input":
-            shapes.append(tuple(entry[1].shape))
-        elif entry[0] == "output":
-            shapes.append(tuple(entry[2].shape))
-        elif isinstance(entry[1], np.ndarray):
-            shapes.append(tuple(entry[1].shape))
-    return shapes
+    saved = getattr(node, "_saved", None) or []
+    return [tuple(entry.array.shape) for entry in saved if entry.array is not None]
 
 
 # ------------------------------------------------------------------------------- 2. the layout

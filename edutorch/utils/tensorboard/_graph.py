@@ -70,7 +70,7 @@ def build_graph(model, input_to_model, verbose: bool = False) -> tuple[bytes, by
     stack = []
 
     def marker() -> int:
-        return Node("marker")._sequence_nr  # the counter every new grad_fn node draws from
+        return Node()._sequence_nr  # the counter every new grad_fn node draws from
 
     def pre_hook(module, args):
         stack.append(marker())
