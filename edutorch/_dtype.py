@@ -137,6 +137,12 @@ def result_type(*operands) -> dtype:
     """
     from ._tensor import Tensor
 
+    if len(operands) == 2:  # the common cases, answered at once: same dtypes, float tensor and a number
+        a, b = operands
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype == b._data.dtype:
+            return a.dtype
+        if isinstance(a, Tensor) and type(b) in (builtins.float, builtins.int) and a._data.dtype.kind == "f":
+            return a.dtype
     levels: list[dtype | None] = [None, None, None]  # dimensioned, zero-dim, Python scalar
     for op in operands:
         if isinstance(op, Tensor):

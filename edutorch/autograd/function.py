@@ -294,13 +294,7 @@ class Function:
         Tensor = _tensor.Tensor
 
         ctx = cls._node_class()
-        ctx.needs_input_grad = needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        record = grad_mode._grad_enabled and True in needs
-        if record and any(isinstance(a, Tensor) and a._is_inference for a in args):
-            raise RuntimeError(
-                "Inference tensors cannot be saved for backward. To work around you can make a clone "
-                "to get a normal tensor and use it in autograd."
-            )
+        ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         if cls._numpy:
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             with _ieee_quiet():  # arrays record nothing: no grad mode needed
@@ -312,7 +306,7 @@ class Function:
         outputs = [_wrap_output(o, args, ctx) for o in ((raw,) if single else raw)]
         if cls.is_view:
             _mark_views(cls, args, arrays, kwargs, outputs, single)
-        if record:
+        if grad_mode._grad_enabled and True in ctx.needs_input_grad:
             _record(ctx, args, (raw,) if single else raw, outputs)
         return outputs[0] if single else tuple(outputs)
 
@@ -321,12 +315,23 @@ def _record(ctx: BackwardNode, args: tuple, raw: tuple, outputs: list) -> None:
     """Make ``ctx`` the node of this call: its edges, the metadata backward needs, its saved values."""
     Tensor = _tensor.Tensor
 
-    ctx.next_functions = tuple(gradient_edge(a) for a in args if isinstance(a, Tensor))
-    ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args)
-    ctx._output_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
+    edges, input_meta = [], []
+    for a in args:
+        if not isinstance(a, Tensor):
+            input_meta.append(None)
+            continue
+        if a._is_inference:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. To work around you can make a clone "
+                "to get a normal tensor and use it in autograd."
+            )
+        edges.append(gradient_edge(a))
+        input_meta.append((a._data.shape, a._data.dtype))
+    ctx.next_functions, ctx._input_meta = tuple(edges), tuple(input_meta)
+    ctx._output_meta = tuple([(o._data.shape, o._data.dtype) for o in outputs])
     non_diff = [id(x) for x in ctx._non_differentiable]
     for nr, (out, original) in enumerate(zip(outputs, raw)):
-        if id(original) in non_diff or id(out) in non_diff or not out.dtype.is_floating_point:
+        if non_diff and (id(original) in non_diff or id(out) in non_diff) or not out.dtype.is_floating_point:
             continue
         out._requires_grad = True
         out.grad_fn, out._output_nr = ctx, nr

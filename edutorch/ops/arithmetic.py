@@ -209,8 +209,11 @@ class PowTensor(NumpyFunction):
         grad_b = None
         if ctx.needs_input_grad[1]:
             grad_b = grad * out * _log(a)
-            if not isinstance(grad_b, Tensor):
-                grad_b = np.where((a == 0) & (b >= 0), 0, grad_b).astype(grad.dtype)
+            at_zero = (a == 0) & (b >= 0)
+            if isinstance(grad_b, Tensor):  # double backward: the same mask, recorded as a where
+                grad_b = where(at_zero, Tensor._make(np.zeros_like(grad_b._data)), grad_b)
+            else:
+                grad_b = np.where(at_zero, 0, grad_b).astype(grad.dtype)
         return grad_a, grad_b, None
 
 

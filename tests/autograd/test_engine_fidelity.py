@@ -141,3 +141,18 @@ def test_post_accumulate_hook_steps_an_optimizer_per_parameter():
     for p, old in zip(model.parameters(), before):
         assert p.grad is None
         assert not np.allclose(p.detach().numpy(), old.numpy())
+
+
+def test_pow_exponent_gradient_at_base_zero_with_create_graph(torch):
+    """d(a**b)/db at a = 0 is 0 as PyTorch masks it, with create_graph=True as without."""
+    results = []
+    for lib in (edutorch, torch):
+        a = lib.tensor([0.0, 2.0, 0.0, -1.0], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([2.0, 3.0, 0.5, 2.0], dtype=lib.float64, requires_grad=True)
+        plain = lib.autograd.grad((a ** b).sum(), b)[0]
+        graphed = lib.autograd.grad((a ** b).sum(), b, create_graph=True)[0]
+        assert graphed.requires_grad
+        results.append((plain.detach().numpy(), graphed.detach().numpy()))
+    for ours, theirs in zip(results[0], results[1]):
+        np.testing.assert_allclose(ours, theirs, equal_nan=True)
+    np.testing.assert_array_equal(results[0][1][[0, 2]], [0.0, 0.0])

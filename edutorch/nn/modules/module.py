@@ -101,11 +101,9 @@ class Module:
         ...         return self.fc2(torch.relu(self.fc1(x)))
     """
 
-    dump_patches: bool = False
     _version: int = 1  # stored in state_dict metadata, as in PyTorch
     training: bool
     call_super_init: bool = False
-    _compiled_call_impl = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if self.call_super_init is False and kwargs:
@@ -314,23 +312,10 @@ class Module:
                 + list(self._buffers))
         return sorted(key for key in keys if not key[0].isdigit())  # "0" is no Python identifier
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_compiled_call_impl", None)
-        return state
-
     def __setstate__(self, state) -> None:
+        # Unpickling sets __dict__ directly: without this method pickle would look __setstate__ up
+        # through Module.__getattr__ on an empty object, which recurses.
         self.__dict__.update(state)
-        # Objects pickled by older versions may lack some of the dicts: create them.
-        for name in ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs",
-                     "_forward_hooks_always_called", "_state_dict_hooks", "_state_dict_pre_hooks",
-                     "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks", "_backward_pre_hooks"):
-            if name not in self.__dict__:
-                self.__dict__[name] = OrderedDict()
-        if "_non_persistent_buffers_set" not in self.__dict__:
-            self._non_persistent_buffers_set = set()
-        if "_is_full_backward_hook" not in self.__dict__:
-            self._is_full_backward_hook = None
 
     # ------------------------------------------------------------------ walking the tree
     def _named_members(self, get_members_fn, prefix: str = "", recurse: bool = True,
@@ -632,9 +617,6 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                                   f"Tensor-like object from checkpoint but received {type(input_param)}")
                 continue
-            # Checkpoints from PyTorch 0.3 stored scalars as shape (1,).
-            if len(param.shape) == 0 and len(input_param.shape) == 1 and input_param.shape[0] == 1:
-                input_param = input_param[0]
             if input_param.shape != param.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {input_param.shape} "
                                   f"from checkpoint, the shape in current model is {param.shape}.")

@@ -46,6 +46,8 @@ class _MapDatasetFetcher:
     """indices -> ``dataset[i]`` for each -> ``collate_fn``. (Map-style datasets.)"""
 
     def __init__(self, dataset, auto_collation: bool, collate_fn: Callable, drop_last: bool) -> None:
+        # drop_last is not needed here: for a map-style dataset the BatchSampler already dropped the
+        # short batch. (The argument is there so both fetchers are made the same way.)
         self.dataset, self.auto_collation, self.collate_fn = dataset, auto_collation, collate_fn
 
     def fetch(self, possibly_batched_index):
@@ -146,7 +148,7 @@ class DataLoader:
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
         self.multiprocessing_context = self._check_context(multiprocessing_context)
-        self.in_order = in_order
+        self.in_order = in_order  # PyTorch's attribute; edutorch's workers always deliver batches in order
         if pin_memory:
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
                           "then device pinned memory won't be used.", UserWarning, stacklevel=2)
