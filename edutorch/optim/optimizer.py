@@ -31,6 +31,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import enable_grad
 from ..nn.modules.module import _typename  # torch.typename: 'torch.FloatTensor', 'int', ...
+from ..nn.utils._zero_grad import zero_grad_
 
 __all__ = ["Optimizer"]
 
@@ -124,19 +125,7 @@ class Optimizer:
         ``set_to_none=True`` (the default) sets ``p.grad = None``: less memory, and ``step()`` then skips
         parameters that get no gradient. ``False`` fills the existing gradients with zeros instead.
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad._data[...] = 0
-                    p.grad._bump_version()
+        zero_grad_((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient (each optimizer writes its own update rule).

@@ -413,16 +413,9 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters: ``None`` (the default) or zero-filled tensors."""
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        from ..utils._zero_grad import zero_grad_
+
+        zero_grad_(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ conversion
     def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> "Module":

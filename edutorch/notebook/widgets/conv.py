@@ -269,7 +269,6 @@ def window_value(geometry: dict, numbers: dict, step: int) -> tuple:
     as count_include_pad=True does). Returns (value, text).
     """
     g = geometry
-    k = g["kernel_size"]
     cells = g["positions"][step]
     vals = np.array([numbers["canvas"][r, c] for r, c in cells], dtype=np.float64)
     if g["kind"].startswith("conv"):

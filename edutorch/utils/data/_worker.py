@@ -8,7 +8,6 @@ them with the worker's traceback in the message.
 """
 from __future__ import annotations
 
-import queue
 import random
 import sys
 import traceback

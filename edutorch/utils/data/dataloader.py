@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
-import os
 import queue
 import warnings
 from typing import Callable
