@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _memory_format as _mf
 from .._tensor import Tensor
 from ..autograd.function import NumpyFunction
 
@@ -204,7 +204,14 @@ class PowTensor(NumpyFunction):
     @staticmethod
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
-        grad_a = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        grad_a = None
+        if ctx.needs_input_grad[0]:  # b * a**(b-1) is 0 * inf = nan at a = b = 0; PyTorch gives 0 where b == 0
+            grad_a = grad * b * a ** (b - 1)
+            no_exponent = b == 0
+            if isinstance(grad_a, Tensor):
+                grad_a = where(no_exponent, Tensor._make(np.zeros_like(grad_a._data)), grad_a)
+            else:
+                grad_a = np.where(no_exponent, 0, grad_a).astype(grad.dtype)
         # log(a) is -inf or nan where a <= 0; PyTorch masks the gradient to 0 where a == 0 and b >= 0.
         grad_b = None
         if ctx.needs_input_grad[1]:
@@ -624,7 +631,7 @@ class Trunc(_Rounding):
 
 def _unary_float_np(a: np.ndarray) -> np.dtype:
     """Float ops on an integer array give the default float dtype, not NumPy's float64."""
-    return a.dtype if a.dtype.kind == "f" else _dtype.get_default_dtype().to_numpy()
+    return a.dtype if _dtype.is_float_numpy(a.dtype) else _dtype.get_default_dtype().to_numpy()
 
 
 def neg(input: Tensor) -> Tensor:
@@ -946,7 +953,13 @@ def to_dtype(input: Tensor, dtype: _dtype.dtype) -> Tensor:
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
-    return Clone.apply(input)
+    """A copy; ``memory_format`` (default ``torch.preserve_format``) picks its layout (edutorch/_memory_format.py)."""
+    out = Clone.apply(input)
+    fmt = _mf.preserve_format if memory_format is None else memory_format
+    target = _mf.suggest_format(input._data) if fmt is _mf.preserve_format else fmt
+    if target is not _mf.contiguous_format:  # Clone copied in row-major order; lay the copy out as asked
+        out._data = _mf.in_format(out._data, target)
+    return out
 
 
 def copy_from(dst: Tensor, src) -> Tensor:
