@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_betas, _check_lr, _check_not_supported, _next_step, _step_counter, \
-    _to_float, _weight_decay, _zeros_like
+from .optimizer import (Optimizer, _check_adam_args, _check_not_supported, _next_step, _step_counter, _to_float,
+                        _weight_decay, _zeros_like)
 
 __all__ = ["Adam"]
 
@@ -53,12 +53,7 @@ class Adam(Optimizer):
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
             raise ValueError("betas must be either both floats or both Tensors")
         _check_not_supported(type(self).__name__, capturable=capturable, differentiable=differentiable,

@@ -310,6 +310,16 @@ def _check_betas(betas) -> None:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
 
 
+def _check_adam_args(lr, eps, betas, weight_decay) -> None:
+    """The Adam family's argument checks, in PyTorch's order (so the first bad one is the one named)."""
+    _check_lr(lr)
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    _check_betas(betas)
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _check_not_supported(name: str, **flags) -> None:
     """PyTorch's accelerator flags: accepted so code and checkpoints carry over, but only False works here."""
     for flag, value in flags.items():
