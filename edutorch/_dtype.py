@@ -10,6 +10,9 @@ import builtins
 
 import numpy as np
 
+# _tensor imports this module first: Tensor is looked up on the module when a function runs.
+from . import _tensor
+
 
 class dtype:
     """A tensor element type, e.g. ``torch.float32``. Compare with ``==`` or ``is``."""
@@ -135,7 +138,7 @@ def result_type(*operands) -> dtype:
     (bool < integer < float): ``int_tensor * 2.5`` is float32, but ``uint8_tensor + 1000`` stays uint8
     and ``float16_tensor + 1.0`` stays float16.
     """
-    from ._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if len(operands) == 2:  # the common cases, answered at once: same dtypes, float tensor and a number
         a, b = operands

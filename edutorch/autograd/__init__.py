@@ -7,7 +7,9 @@ from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anoma
 from .function import Function, NumpyFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
-from .graph import AccumulateGrad, Node, run_backward
+from .graph import AccumulateGrad, Node, gradient_edge, run_backward
+# _tensor imports autograd: Tensor is looked up on the module when a function runs.
+from .. import _tensor
 
 __all__ = ["backward", "grad", "Function", "NumpyFunction", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck",
@@ -18,14 +20,12 @@ __all__ = ["backward", "grad", "Function", "NumpyFunction", "once_differentiable
 def _as_list(x) -> list:
     if x is None:
         return []
-    from .._tensor import Tensor
-
-    return [x] if isinstance(x, Tensor) else list(x)
+    return [x] if isinstance(x, _tensor.Tensor) else list(x)
 
 
 def _root_gradients(outputs: list, grad_outputs: list, create_graph: bool) -> list:
     """The gradient each root starts with: ones for a scalar, else the one the user passed."""
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs + [None] * len(outputs))):
@@ -55,8 +55,6 @@ def _root_gradients(outputs: list, grad_outputs: list, create_graph: bool) -> li
 
 
 def _edges(outputs: list) -> list:
-    from .graph import gradient_edge
-
     return [gradient_edge(o) for o in outputs]
 
 
@@ -79,7 +77,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
     With ``create_graph=True`` the result has its own graph, so it can be differentiated again.
     """
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
 
     out_list = _as_list(outputs)
     in_list = _as_list(inputs)

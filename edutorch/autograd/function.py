@@ -234,6 +234,8 @@ def _fit_gradient(grad, meta: tuple, create_graph: bool, node):
     Tensor = _tensor.Tensor
 
     shape, dtype = meta
+    if type(grad) is np.ndarray and grad.shape == shape and grad.dtype == dtype and not create_graph:
+        return grad  # the common case: nothing to fit
     if create_graph:
         grad = _as_tensor(grad)
     elif isinstance(grad, Tensor):

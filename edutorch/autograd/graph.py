@@ -145,7 +145,7 @@ def _get_accumulate_grad(tensor) -> AccumulateGrad:
 
 def gradient_edge(tensor) -> tuple:
     """The ``(node, output_nr)`` pair through which a gradient reaches ``tensor``."""
-    if not tensor.requires_grad:
+    if not tensor._requires_grad:
         return (None, 0)
     if tensor.grad_fn is not None:
         return (tensor.grad_fn, tensor._output_nr)
@@ -270,15 +270,22 @@ class _Walk:
 
     def run(self, node: Node) -> tuple:
         """Tensor hooks, capture for autograd.grad, pre-hooks, the node itself, then its hooks."""
-        grads = self.buffers.pop(node, None) or [None] * max(len(node._output_meta), 1)
+        grads = self.buffers.pop(node, None)  # deliver() only stores gradients that exist
+        if grads is None:
+            if not node._pre_hooks:
+                return (None,) * len(node.next_functions)  # no gradient reached this node
+            grads = [None] * max(len(node._output_meta), 1)
         if node._tensor_hooks or node._retained or isinstance(node, AccumulateGrad) and node.variable._hooks:
             _run_tensor_hooks(node, grads, self.create_graph)
-        for i, (target, nr) in enumerate(self.input_edges):
-            if target is node:
-                self.captured[i] = grads[nr]
+        if self.input_edges:
+            for i, (target, nr) in enumerate(self.input_edges):
+                if target is node:
+                    self.captured[i] = grads[nr]
         if node._pre_hooks:
             grads = _call_hooks(node._pre_hooks, self.create_graph, _wrapped(grads))
-        if node in self.skip or all(g is None for g in grads):
+            if all(g is None for g in grads):
+                return (None,) * len(node.next_functions)
+        if node in self.skip:
             return (None,) * len(node.next_functions)
         grad_inputs = node.apply(grads, self.create_graph)
         self.executed.append(node)
