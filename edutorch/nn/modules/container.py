@@ -21,6 +21,14 @@ from .module import Module, _addindent, _typename
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
+
+def _absolute_index(idx, size: int) -> int:
+    """A container index made non-negative (``-1`` is the last), or PyTorch's IndexError."""
+    idx = operator.index(idx)
+    if not -size <= idx < size:
+        raise IndexError(f"index {idx} is out of range")
+    return idx % size
+
 class Sequential(Module):
     """Modules run one after another: ``forward(x)`` returns ``m_n(...m_1(m_0(x)))``.
 
@@ -45,12 +53,7 @@ class Sequential(Module):
 
     def _get_item_by_idx(self, iterator, idx: int):
         """The idx-th item (negative indices count from the end), or PyTorch's IndexError."""
-        size = len(self)
-        idx = operator.index(idx)
-        if not -size <= idx < size:
-            raise IndexError(f"index {idx} is out of range")
-        idx %= size
-        return next(islice(iterator, idx, None))
+        return next(islice(iterator, _absolute_index(idx, len(self)), None))
 
     def __getitem__(self, idx: slice | int) -> "Sequential | Module":
         if isinstance(idx, slice):
@@ -179,12 +182,7 @@ class ModuleList(Module):
 
     def _get_abs_string_index(self, idx) -> str:
         """The child's name for a (possibly negative) index."""
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+        return str(_absolute_index(idx, len(self)))
 
     def __getitem__(self, idx: int | slice) -> "Module | ModuleList":
         if isinstance(idx, slice):
@@ -356,12 +354,8 @@ class ParameterList(Module):
             self += values
 
     def _get_abs_string_index(self, idx) -> str:
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+        """The child's name for a (possibly negative) index."""
+        return str(_absolute_index(idx, len(self)))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
