@@ -333,7 +333,8 @@ def _record(ctx: BackwardNode, args: tuple, raw: tuple, outputs: list) -> None:
     ctx._output_meta = tuple([(o._data.shape, o._data.dtype) for o in outputs])
     non_diff = [id(x) for x in ctx._non_differentiable]
     for nr, (out, original) in enumerate(zip(outputs, raw)):
-        if non_diff and (id(original) in non_diff or id(out) in non_diff) or not out.dtype.is_floating_point:
+        marked = bool(non_diff) and (id(original) in non_diff or id(out) in non_diff)
+        if marked or not out.dtype.is_floating_point:
             continue
         out._requires_grad = True
         out.grad_fn, out._output_nr = ctx, nr

@@ -255,8 +255,9 @@ class _Walk:
         self.skip: set = set()  # nodes that must not run
         if inputs is not None:
             needed = _needed(self.deps, targets)
-            self.skip = {n for n in self.deps if n not in needed
-                         or isinstance(n, AccumulateGrad) and (not accumulate or n not in targets)}
+            leaves_left_alone = {n for n in self.deps if isinstance(n, AccumulateGrad)
+                                 and (not accumulate or n not in targets)}
+            self.skip = {n for n in self.deps if n not in needed} | leaves_left_alone
         elif not accumulate:
             self.skip = {n for n in self.deps if isinstance(n, AccumulateGrad)}
         self.anomaly = anomaly_mode.is_anomaly_check_nan_enabled()
@@ -275,7 +276,8 @@ class _Walk:
             if not node._pre_hooks:
                 return (None,) * len(node.next_functions)  # no gradient reached this node
             grads = [None] * max(len(node._output_meta), 1)
-        if node._tensor_hooks or node._retained or isinstance(node, AccumulateGrad) and node.variable._hooks:
+        leaf_hooks = isinstance(node, AccumulateGrad) and node.variable._hooks
+        if node._tensor_hooks or node._retained or leaf_hooks:
             _run_tensor_hooks(node, grads, self.create_graph)
         if self.input_edges:
             for i, (target, nr) in enumerate(self.input_edges):
