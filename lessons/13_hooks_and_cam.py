@@ -189,7 +189,66 @@ print("the copy has negative values:    ", stored["copy"].min().item() < 0)
 # %% [markdown]
 # The convolution's output had negative values (the copy shows them), but the stored reference has
 # none left: the in-place ReLU set them to zero after the hook had run.
+
+# %% [markdown]
+# ### Hooks on a parameter: act the moment its gradient is ready
 #
+# `p.register_post_accumulate_grad_hook(fn)` calls `fn(p)` right after backward has added into
+# `p.grad`. PyTorch's tutorials use it to run the optimizer *inside* backward, one parameter at a
+# time, so each gradient can be freed as soon as it has been used (less memory for a large model):
+
+# %%
+torch.manual_seed(0)
+model = nn.Linear(3, 1)
+optimizers = {p: torch.optim.SGD([p], lr=0.1) for p in model.parameters()}
+
+def step_now(p):
+    optimizers[p].step()
+    optimizers[p].zero_grad()
+
+handles = [p.register_post_accumulate_grad_hook(step_now) for p in model.parameters()]
+before = model.weight.detach().clone()
+model(torch.ones(4, 3)).sum().backward()
+print("weight moved by lr * grad (0.1 * 4):", torch.allclose(model.weight, before - 0.1 * 4))
+print("gradients already used and freed:", [p.grad for p in model.parameters()])
+for h in handles:
+    h.remove()
+
+# %% [markdown]
+# ### Where did the NaN come from?
+#
+# A NaN in a gradient shows up in `x.grad` or in the loss of the next step, far from the op that made
+# it. Inside `torch.autograd.detect_anomaly()` every graph node remembers the line of the forward
+# pass that created it, and backward stops at the first node whose gradient holds a NaN, naming it
+# and warning with that line. It slows everything down: turn it on to debug, not to train.
+
+# %%
+import warnings
+
+x = torch.tensor([0.0, 1.0, 4.0], requires_grad=True)
+(x.sqrt() * x).sum().backward()
+print("without anomaly mode, x.grad =", x.grad)
+
+x.grad = None
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    with torch.autograd.detect_anomaly():
+        y = (x.sqrt() * x).sum()
+        try:
+            y.backward()
+        except RuntimeError as error:
+            print("RuntimeError:", error)
+print(str(caught[-1].message).splitlines()[0])
+forward_line = [line.strip() for line in str(caught[-1].message).splitlines() if line.startswith("    ")][-1]
+print("the forward line that made it:", forward_line)
+
+# %% [markdown]
+# $rac{d}{dx}\sqrt{x} = rac{1}{2\sqrt{x}}$ is infinite at $x = 0$, and the gradient reaching the
+# square root there is $x = 0$: $0 \cdot \infty$ is NaN. `SqrtBackward0` is the node whose output held
+# it, created by `x.sqrt()` on the line shown. The usual fixes: keep the input away from the bad point
+# (`(x + 1e-12).sqrt()`), or `torch.where` the case out *before* the op.
+
+# %% [markdown]
 # ## 3. A model to look inside
 #
 # A small convolutional network for the 8×8 digits of `data/digits`, ending like ResNet and
@@ -549,6 +608,9 @@ print("all correct")
 #   module's output / input.
 # - Keep every handle and `remove()` it in a `finally:` block: hooks pile up otherwise. Store
 #   `output.detach().clone()`: a later in-place operation can overwrite the tensor you kept.
+# - `p.register_post_accumulate_grad_hook(fn)` runs `fn(p)` once `p.grad` is complete (an optimizer
+#   step per parameter inside backward); `torch.autograd.detect_anomaly()` names the node whose gradient
+#   first held a NaN and the forward line that made it.
 # - A loop over `named_modules()` hooks every layer: a report of shapes and statistics on the way
 #   forward, gradient norms on the way back (hooks fire in reverse order there).
 # - Feature maps are a layer's output, caught with a forward hook.
@@ -647,6 +709,8 @@ check.ex4(cam_of)
 # - 每次注册都返回一个句柄，用完要 `remove()`，最好写在 `finally:` 里，这样即使前向计算出错也能移除（练习 1）；
 #   重复注册会让钩子叠加。保存输出时用 `output.detach().clone()`，否则后面的原地操作
 #   （如 `ReLU(inplace=True)`）可能在钩子运行之后改掉它。
+# - `p.register_post_accumulate_grad_hook(fn)` 在 `p.grad` 累加完成后调用 `fn(p)`，可以在反向传播中逐个参数地
+#   更新；`torch.autograd.detect_anomaly()`（异常检测）会指出第一个产生 NaN 梯度的节点和创建它的那行前向代码。
 # - 在 `named_modules()` 上循环注册钩子，可以得到每一层输出的形状和统计量；反向钩子按相反的顺序触发，
 #   能记录到达每一层的梯度范数，用来诊断梯度消失或梯度爆炸（练习 2）。
 # - 用前向钩子截取的某层输出就是**特征图**；基于钩子的特征提取器返回中间层的输出，梯度仍可流回模型（练习 3）。
@@ -678,3 +742,5 @@ check.ex4(cam_of)
 # | upsampling / interpolation | 上采样 / 插值 | `torch.nn.functional.interpolate` |
 # | deletion test | 删除测试 | — |
 # | vanishing / exploding gradients | 梯度消失 / 梯度爆炸 | — |
+# | post-accumulate-grad hook | 梯度累加后钩子 | `torch.Tensor.register_post_accumulate_grad_hook` |
+# | anomaly detection | 异常检测 | `torch.autograd.detect_anomaly` |

@@ -9,6 +9,7 @@ It slows everything down: turn it on to debug, not to train.
 from __future__ import annotations
 
 import functools
+import os
 import traceback
 import warnings
 
@@ -75,9 +76,16 @@ class detect_anomaly(set_detect_anomaly):  # noqa: N801 - PyTorch's name
         return wrapper
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def record_forward_stack(node) -> None:
-    """Called when a node is made in anomaly mode: keep the stack of the forward call."""
-    node.metadata["traceback_"] = traceback.format_stack()[:-2]
+    """Called when a node is made in anomaly mode: keep the stack of the forward call, up to the
+    user's line (edutorch's own frames at the end are dropped, as PyTorch's C++ frames are not shown)."""
+    frames = traceback.extract_stack()
+    while frames and os.path.abspath(frames[-1].filename).startswith(_PACKAGE_DIR + os.sep):
+        frames.pop()
+    node.metadata["traceback_"] = traceback.format_list(frames)
 
 
 def check_gradients(node, grad_inputs) -> None:
