@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from . import _dtype
 from ._device import device
+from ._dtype import bfloat16  # ml_dtypes' bfloat16 (see _dtype.py)
+from ._memory_format import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
+from ._legacy import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                      IntTensor, LongTensor, ShortTensor)
 from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16,
                      int32, int64, promote_types, result_type as _result_type, set_default_dtype, uint8)
 from ._size import Size
@@ -18,6 +22,11 @@ from ._tensor import Tensor
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import autograd, cuda, random
 from . import accelerator, backends, jit, onnx
+from . import amp, cpu  # mixed precision: autocast (float32 here, with a warning), GradScaler
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled
+# Out of scope, but importable: using them raises an error that says to switch to torch (_out_of_scope.py)
+from . import ao, distributed, export, fx, nested, profiler, quantization, sparse
+from ._out_of_scope import Unsupported as _Unsupported
 from ._compile import compile
 from ._device import get_default_device, set_default_device
 from ._threads import get_num_threads, set_num_threads
@@ -30,10 +39,11 @@ from .ops.creation import (arange, as_tensor, bernoulli, empty, empty_like, eye,
                            full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand,
                            rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros,
                            zeros_like)
-from .ops.arithmetic import (abs, absolute, add, arctan, atan, broadcast_shapes, ceil, clamp, clip, clone, cos, div, divide, exp, expm1,
-                             fix, floor, floor_divide, fmod, lerp, log, log1p, log2, log10, maximum,
-                             minimum, mul, multiply, neg, negative, pow, reciprocal, remainder, round,
-                             rsqrt, sign, sin, sqrt, square, sub, subtract, tan, true_divide, trunc, where)
+from .ops.arithmetic import (
+    abs, absolute, add, arctan, atan, broadcast_shapes, ceil, clamp, clip, clone, cos, div, divide, exp, expm1, fix,
+    floor, floor_divide, fmod, lerp, log, log1p, log2, log10, maximum, minimum, mul, multiply, neg, negative, pow,
+    reciprocal, remainder, round, rsqrt, sign, sin, sqrt, square, sub, subtract, tan, true_divide, trunc, where,
+)
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod, cumsum,
                             logsumexp, max, mean, min, norm, prod, sort, std, sum, topk, var)
@@ -48,6 +58,50 @@ from .ops.comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bit
                              greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le, less,
                              less_equal, logical_and, logical_not, logical_or, logical_xor, lt, ne,
                              not_equal)
+from . import linalg  # torch.linalg; below, the linear algebra PyTorch also has at the top level
+from .linalg import det, matrix_exp, matrix_power, inv as inverse
+from .linalg import (_torch_cholesky_solve as cholesky_solve, _torch_cross as cross, _torch_logdet as logdet,
+                     _torch_pinverse as pinverse, _torch_slogdet as slogdet, _torch_svd as svd)
+from . import testing  # torch.testing: assert_close, make_tensor
+# --- issue 18 (math and shape): more elementwise math, order statistics, statistics, distances,
+# fused products, rearranging (edutorch/ops/pointwise_math.py, order_stats.py, statistics.py,
+# distance.py, products.py, rearrange.py)
+from .ops.pointwise_math import (acos, acosh, addcdiv, addcmul, arccos, arccosh, arcsin, arcsinh, arctan2,
+                                 arctanh, asin, asinh, atan2, atanh, bitwise_left_shift, bitwise_right_shift,
+                                 cosh, deg2rad, erf, erfc, erfinv, exp2, hypot, logaddexp, logaddexp2, logit,
+                                 nan_to_num, nan_to_num_, rad2deg, sinc, sinh, xlogy)
+from .ops.pointwise_math import (acos_, acosh_, arccos_, arccosh_, arcsin_, arcsinh_, arctanh_, asin_, asinh_,
+                                 atanh_, cosh_, deg2rad_, erf_, erfc_, exp2_, logit_, rad2deg_, sinc_, sinh_,
+                                 xlogy_)
+from .ops.order_stats import (bucketize, cummax, cummin, histc, kthvalue, logcumsumexp, median, mode,
+                              nanmedian, nanquantile, quantile, searchsorted)
+from .ops.statistics import corrcoef, cov, nanmean, nansum, std_mean, var_mean
+from .ops.distance import cdist, dist
+from .ops.products import addbmm, addmm, addmv, addmv_, baddbmm, kron, tensordot
+from .ops.rearrange import (block_diag, cartesian_prod, combinations, cumulative_trapezoid, diff, rot90, take,
+                            take_along_dim, trapezoid, trapz)
+# --- end of issue 18 block
+
+# out=: the functions below write their result into a given tensor, as PyTorch's do (edutorch/_out.py).
+# Only the public torch.* names are wrapped; Tensor methods and operators call the plain functions.
+from ._out import with_out as _with_out  # noqa: E402
+add, sub, mul, div = (_with_out(add, "add"), _with_out(sub, "sub"), _with_out(mul, "mul"),
+                      _with_out(div, "div"))
+subtract, multiply, divide, true_divide = sub, mul, div, div  # noqa: F811 - the aliases get out= too
+exp, log = _with_out(exp, "exp"), _with_out(log, "log")
+clamp = clip = _with_out(clamp, "clamp", "clamp")  # noqa: F811
+matmul, mm = _with_out(matmul, "matmul", "exact"), _with_out(mm, "mm", "exact")
+bmm = _with_out(bmm, "bmm", "exact")
+sum, mean = _with_out(sum, "sum", "any", needs_dim=True), _with_out(mean, "mean")
+cat, stack = _with_out(cat, "cat"), _with_out(stack, "stack")
+concat = concatenate = cat  # noqa: F811
+sparse_coo_tensor = _Unsupported("torch.sparse_coo_tensor", sparse.WHY)
+sparse_csr_tensor = _Unsupported("torch.sparse_csr_tensor", sparse.WHY)
+max, min = _with_out(max, "max", result_type="max_out"), _with_out(min, "min", result_type="min_out")
+sort, topk = _with_out(sort, "sort", result_type="sort_out"), _with_out(topk, "topk", result_type="topk_out")
+zeros, ones, empty = (_with_out(zeros, "zeros", "creation"), _with_out(ones, "ones", "creation"),
+                      _with_out(empty, "empty", "creation"))
+arange, linspace = _with_out(arange, "arange", "creation"), _with_out(linspace, "linspace", "creation")
 
 float = float32
 double = float64
@@ -84,6 +138,7 @@ def can_cast(from_: dtype, to: dtype) -> bool:
 
 from . import nn  # noqa: E402  (nn builds on everything above)
 from . import optim  # noqa: E402  (optim updates nn's parameters)
+from . import distributions  # noqa: E402  (distributions build on nn.functional)
 from .serialization import load, save  # noqa: E402
 from . import hub  # noqa: E402  (hub loads through serialization)
 from .utils import data as _utils_data  # noqa: E402,F401  (so torch.utils.data works after `import torch`)

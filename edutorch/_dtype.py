@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 
+import ml_dtypes
 import numpy as np
 
 # _tensor imports this module first: Tensor is looked up on the module when a function runs.
@@ -56,8 +57,17 @@ int16 = dtype("int16", np.int16, 1, 2, "Short")
 int8 = dtype("int8", np.int8, 1, 1, "Char")
 uint8 = dtype("uint8", np.uint8, 1, 1, "Byte")
 bool_ = dtype("bool", np.bool_, 0, 1, "Bool")
+# bfloat16 ("brain float"): float32's 8 exponent bits with only 7 mantissa bits. NumPy has no such type;
+# the ml_dtypes package (JAX's) adds it as a real NumPy dtype whose arithmetic rounds every result to
+# bfloat16, as PyTorch's CPU kernels do (compute in float32, round to nearest even).
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, 2, 2, "BFloat16")
 
-_ALL = (float32, float64, float16, int64, int32, int16, int8, uint8, bool_)
+_ALL = (float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8, bool_)
+
+
+def is_float_numpy(np_dtype) -> bool:
+    """Whether a NumPy dtype is floating point: kind 'f', or bfloat16 (whose ml_dtypes kind is 'V')."""
+    return np_dtype.kind == "f" or np_dtype == bfloat16._numpy
 _BY_NUMPY = {d._numpy: d for d in _ALL}
 _BY_NAME = {d._name: d for d in _ALL}
 _BY_NAME.update(float=float32, double=float64, half=float16, long=int64, int=int32, short=int16)

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _memory_format as _mf
 from ._device import CPU, check_device
 from ._size import Size
 from .autograd import grad_mode
@@ -139,8 +139,11 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
 
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Row-major dense; with ``memory_format=torch.channels_last``, dense in (N, H, W, C) order instead."""
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        return _mf.is_contiguous_as(self._data, memory_format)
 
     def stride(self, dim: int | None = None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
@@ -293,6 +296,7 @@ class Tensor:
         dtype = kwargs.pop("dtype", None)
         device = kwargs.pop("device", None)
         copy = kwargs.pop("copy", False)
+        memory_format = kwargs.pop("memory_format", None)
         kwargs.pop("non_blocking", None)
         for a in args:
             if isinstance(a, Tensor):
@@ -302,14 +306,26 @@ class Tensor:
             elif a is not None:
                 device = a
         check_device(device)
+        if memory_format is not None and memory_format is not _mf.preserve_format:
+            # a new layout: the same numbers in channels-last (or row-major) memory (edutorch/_memory_format.py)
+            target = self.dtype if dtype is None else _dtype.to_dtype(dtype)
+            if target is self.dtype and self.is_contiguous(memory_format) and not copy:
+                return self
+            out = _arith.to_dtype(self, target)  # a copy, recorded as ToCopyBackward0 as in PyTorch
+            out._data = _mf.in_format(out._data, memory_format)
+            return out
         if dtype is None or _dtype.to_dtype(dtype) is self.dtype:
             return self.clone() if copy else self
         return _arith.to_dtype(self, _dtype.to_dtype(dtype))
 
     def type(self, dtype=None):
+        """``x.type()`` names the legacy tensor type ('torch.FloatTensor'); ``x.type(torch.LongTensor)``,
+        ``x.type('torch.LongTensor')`` or ``x.type(torch.int64)`` converts (edutorch/_legacy.py)."""
         if dtype is None:
             return f"torch.{self.dtype._c_name}Tensor"
-        return self.to(_dtype.to_dtype(dtype))
+        from ._legacy import type_to_dtype
+
+        return self.to(type_to_dtype(dtype))
 
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
@@ -322,6 +338,18 @@ class Tensor:
 
     def half(self) -> "Tensor":
         return self.to(_dtype.float16)
+
+    def bfloat16(self) -> "Tensor":
+        return self.to(_dtype.bfloat16)
+
+    def to_sparse(self, *args, **kwargs):
+        """Out of scope: edutorch tensors are dense (raises, saying to switch to torch; edutorch/sparse)."""
+        from ._out_of_scope import unsupported
+        from .sparse import WHY
+
+        unsupported("Tensor.to_sparse", WHY)
+
+    to_sparse_csr = to_sparse_coo = to_sparse
 
     def long(self) -> "Tensor":
         return self.to(_dtype.int64)
@@ -349,25 +377,39 @@ class Tensor:
         return self
 
     def clone(self, *, memory_format=None) -> "Tensor":
-        return _arith.clone(self)
+        return _arith.clone(self, memory_format=memory_format)
 
     def contiguous(self, memory_format=None) -> "Tensor":
-        return self if self.is_contiguous() else _arith.clone(self)
+        """``self`` if already laid out in ``memory_format`` (row-major by default), else a copy that is."""
+        fmt = _mf.contiguous_format if memory_format is None else memory_format
+        return self if self.is_contiguous(fmt) else _arith.clone(self, memory_format=fmt)
 
-    def new_tensor(self, data, dtype=None, requires_grad: bool = False) -> "Tensor":
-        return _cr.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    # new_*: same dtype (and device) as self unless given; torch's keywords layout / pin_memory accepted.
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                   pin_memory: bool = False) -> "Tensor":
+        return _cr.tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None, requires_grad: bool = False) -> "Tensor":
-        return _cr.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                  pin_memory: bool = False, **kwargs) -> "Tensor":
+        if "size" in kwargs and not size:  # x.new_zeros(size=(2, 3)), torch's keyword
+            size = (kwargs.pop("size"),)
+        return _cr.zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad, **kwargs)
 
-    def new_ones(self, *size, dtype=None, requires_grad: bool = False) -> "Tensor":
-        return _cr.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                 pin_memory: bool = False, **kwargs) -> "Tensor":
+        if "size" in kwargs and not size:  # x.new_zeros(size=(2, 3)), torch's keyword
+            size = (kwargs.pop("size"),)
+        return _cr.ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad, **kwargs)
 
-    def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False) -> "Tensor":
-        return _cr.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                 pin_memory: bool = False) -> "Tensor":
+        return _cr.full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_empty(self, *size, dtype=None, requires_grad: bool = False) -> "Tensor":
-        return _cr.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                  pin_memory: bool = False, **kwargs) -> "Tensor":
+        if "size" in kwargs and not size:  # x.new_zeros(size=(2, 3)), torch's keyword
+            size = (kwargs.pop("size"),)
+        return _cr.empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad, **kwargs)
 
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:
@@ -397,7 +439,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size > 1 else "Boolean value of Tensor with no values is ambiguous"
             )
         return bool(self._data.reshape(()))
@@ -982,6 +1024,43 @@ class Tensor:
     def triu(self, diagonal: int = 0):
         return _diag_tri.triu(self, diagonal)
 
+    # torch.linalg as methods (edutorch/linalg.py; imported at call time: it is loaded after Tensor)
+    def det(self):
+        from . import linalg
+        return linalg.det(self)
+
+    def logdet(self):
+        from . import linalg
+        return linalg._torch_logdet(self)
+
+    def slogdet(self):
+        from . import linalg
+        return linalg._torch_slogdet(self)
+
+    def inverse(self):
+        from . import linalg
+        return linalg.inv(self)
+
+    def pinverse(self, rcond: float = 1e-15):
+        from . import linalg
+        return linalg._torch_pinverse(self, rcond)
+
+    def svd(self, some: bool = True, compute_uv: bool = True):
+        from . import linalg
+        return linalg._torch_svd(self, some, compute_uv)
+
+    def cross(self, other, dim=None):
+        from . import linalg
+        return linalg._torch_cross(self, other, dim)
+
+    def matrix_exp(self):
+        from . import linalg
+        return linalg.matrix_exp(self)
+
+    def matrix_power(self, n: int):
+        from . import linalg
+        return linalg.matrix_power(self, n)
+
     # shapes
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
@@ -1115,6 +1194,282 @@ class Tensor:
     def argwhere(self):
         return _index.nonzero(self)
 
+    # ------------------------------------------------------------------ issue 18: math and shape
+    # (ops in ops/pointwise_math.py, order_stats.py, statistics.py, distance.py, products.py,
+    # rearrange.py; an in-place form ``x.f_(...)`` computes f out of place and writes it back)
+    def asin(self):
+        return _pm.asin(self)
+
+    def asin_(self):
+        return self._inplace(_pm.asin(self))
+
+    def acos(self):
+        return _pm.acos(self)
+
+    def acos_(self):
+        return self._inplace(_pm.acos(self))
+
+    def atan2(self, other):
+        return _pm.atan2(self, other)
+
+    def atan2_(self, other):
+        return self._inplace(_pm.atan2(self, other))
+
+    def sinh(self):
+        return _pm.sinh(self)
+
+    def sinh_(self):
+        return self._inplace(_pm.sinh(self))
+
+    def cosh(self):
+        return _pm.cosh(self)
+
+    def cosh_(self):
+        return self._inplace(_pm.cosh(self))
+
+    def asinh(self):
+        return _pm.asinh(self)
+
+    def asinh_(self):
+        return self._inplace(_pm.asinh(self))
+
+    def acosh(self):
+        return _pm.acosh(self)
+
+    def acosh_(self):
+        return self._inplace(_pm.acosh(self))
+
+    def atanh(self):
+        return _pm.atanh(self)
+
+    def atanh_(self):
+        return self._inplace(_pm.atanh(self))
+
+    arcsin, arcsin_, arccos, arccos_, arctan2, arctan2_ = asin, asin_, acos, acos_, atan2, atan2_
+    arcsinh, arcsinh_, arccosh, arccosh_, arctanh, arctanh_ = asinh, asinh_, acosh, acosh_, atanh, atanh_
+
+    def erf(self):
+        return _pm.erf(self)
+
+    def erf_(self):
+        return self._inplace(_pm.erf(self))
+
+    def erfc(self):
+        return _pm.erfc(self)
+
+    def erfc_(self):
+        return self._inplace(_pm.erfc(self))
+
+    def erfinv(self):
+        return _pm.erfinv(self)
+
+    def erfinv_(self):
+        return self._inplace(_pm.erfinv(self))
+
+    def exp2(self):
+        return _pm.exp2(self)
+
+    def exp2_(self):
+        return self._inplace(_pm.exp2(self))
+
+    def logit(self, eps=None):
+        return _pm.logit(self, eps)
+
+    def logit_(self, eps=None):
+        return self._inplace(_pm.logit(self, eps))
+
+    def hypot(self, other):
+        return _pm.hypot(self, other)
+
+    def hypot_(self, other):
+        return self._inplace(_pm.hypot(self, other))
+
+    def logaddexp(self, other):
+        return _pm.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _pm.logaddexp2(self, other)
+
+    def xlogy(self, other):
+        return _pm.xlogy(self, other)
+
+    def xlogy_(self, other):
+        return self._inplace(_pm.xlogy(self, other))
+
+    def sinc(self):
+        return _pm.sinc(self)
+
+    def sinc_(self):
+        return self._inplace(_pm.sinc(self))
+
+    def deg2rad(self):
+        return _pm.deg2rad(self)
+
+    def deg2rad_(self):
+        return self._inplace(_pm.deg2rad(self))
+
+    def rad2deg(self):
+        return _pm.rad2deg(self)
+
+    def rad2deg_(self):
+        return self._inplace(_pm.rad2deg(self))
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return _pm.nan_to_num(self, nan, posinf, neginf)
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        return self._inplace(_pm.nan_to_num(self, nan, posinf, neginf))
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return _pm.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return self._inplace(_pm.addcmul(self, tensor1, tensor2, value=value))
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return _pm.addcdiv(self, tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return self._inplace(_pm.addcdiv(self, tensor1, tensor2, value=value))
+
+    def bitwise_left_shift(self, other):
+        return _pm.bitwise_left_shift(self, other)
+
+    def bitwise_left_shift_(self, other):
+        return self._inplace(_pm.bitwise_left_shift(self, other))
+
+    def bitwise_right_shift(self, other):
+        return _pm.bitwise_right_shift(self, other)
+
+    def bitwise_right_shift_(self, other):
+        return self._inplace(_pm.bitwise_right_shift(self, other))
+
+    def __lshift__(self, other):
+        return _pm.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _pm.bitwise_left_shift(other, self)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __rshift__(self, other):
+        return _pm.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _pm.bitwise_right_shift(other, self)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _prod.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+        return self._inplace(_prod.addmm(self, mat1, mat2, beta=beta, alpha=alpha))
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _prod.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat, vec, *, beta=1, alpha=1):
+        return self._inplace(_prod.addmv(self, mat, vec, beta=beta, alpha=alpha))
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _prod.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        return self._inplace(_prod.addbmm(self, batch1, batch2, beta=beta, alpha=alpha))
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _prod.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        return self._inplace(_prod.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha))
+
+    def kron(self, other):
+        return _prod.kron(self, other)
+
+    def median(self, dim=None, keepdim: bool = False):
+        return _ostat.median(self, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim: bool = False):
+        return _ostat.nanmedian(self, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False):
+        return _ostat.mode(self, dim, keepdim)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
+        return _ostat.kthvalue(self, k, dim, keepdim)
+
+    def quantile(self, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+        return _ostat.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+        return _ostat.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def cummax(self, dim: int):
+        return _ostat.cummax(self, dim)
+
+    def cummin(self, dim: int):
+        return _ostat.cummin(self, dim)
+
+    def logcumsumexp(self, dim: int):
+        return _ostat.logcumsumexp(self, dim)
+
+    def histc(self, bins: int = 100, min=0, max=0):
+        return _ostat.histc(self, bins, min, max)
+
+    def nansum(self, dim=None, keepdim: bool = False, *, dtype=None):
+        return _stats.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim: bool = False, *, dtype=None):
+        return _stats.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def cov(self, *, correction: int = 1, fweights=None, aweights=None):
+        return _stats.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self):
+        return _stats.corrcoef(self)
+
+    def dist(self, other, p=2):
+        return _dist.dist(self, other, p)
+
+    def rot90(self, k: int = 1, dims=(0, 1)):
+        return _rearr.rot90(self, k, dims)
+
+    def take(self, index):
+        return _rearr.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        return _rearr.take_along_dim(self, indices, dim)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
+        return _rearr.diff(self, n, dim, prepend, append)
+
+    def unfold(self, dimension: int, size: int, step: int):
+        return _rearr.unfold(self, dimension, size, step)
+
+    def unsqueeze_(self, dim: int):
+        return _rearr.unsqueeze_(self, dim)
+
+    def squeeze_(self, dim=None):
+        return _rearr.squeeze_(self, dim)
+
+    def t_(self):
+        return _rearr.t_(self)
+
+    def transpose_(self, dim0: int, dim1: int):
+        return _rearr.transpose_(self, dim0, dim1)
+
+    swapaxes_ = swapdims_ = transpose_
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator=None):
+        return _cr.multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, p=None, *, generator=None):
+        return _cr.bernoulli(self, p, generator=generator)
+    # ------------------------------------------------------------------ end of issue 18 block
+
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     """A possibly negative dimension index made non-negative, with PyTorch's IndexError."""
@@ -1137,3 +1492,10 @@ from .ops import inplace as _inplace  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import reduction as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+# issue 18's op families (the methods in the issue 18 block above)
+from .ops import distance as _dist  # noqa: E402
+from .ops import order_stats as _ostat  # noqa: E402
+from .ops import pointwise_math as _pm  # noqa: E402
+from .ops import products as _prod  # noqa: E402
+from .ops import rearrange as _rearr  # noqa: E402
+from .ops import statistics as _stats  # noqa: E402

@@ -59,6 +59,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from . import _dtype
 from ._dtype import get_default_dtype
 
 
@@ -145,7 +146,7 @@ class _Formatter:
     """
 
     def __init__(self, values: np.ndarray):
-        self.floating = values.dtype.kind == "f"
+        self.floating = values.dtype.kind == "f" or values.dtype == _dtype.bfloat16.to_numpy()
         self.int_mode = True
         self.sci_mode = False
         self.width = 1

@@ -34,3 +34,12 @@ def is_initialized() -> bool:
 
 def empty_cache() -> None:
     """Nothing to free without a GPU."""
+
+
+# torch.cuda.amp.autocast / GradScaler: the old spellings, disabled here as on a machine without a GPU.
+# Registered as a submodule too, so `from torch.cuda.amp import GradScaler` works.
+import sys as _sys  # noqa: E402
+
+from . import _cuda_amp as amp  # noqa: E402
+
+_sys.modules[f"{__name__}.amp"] = amp

@@ -66,7 +66,7 @@ _ALIGNMENT = 64  # members' data start at multiples of this (PyTorch's storage_a
 _STORAGE_CLASS_OF_DTYPE = {
     "float32": "FloatStorage", "float64": "DoubleStorage", "float16": "HalfStorage",
     "int64": "LongStorage", "int32": "IntStorage", "int16": "ShortStorage", "int8": "CharStorage",
-    "uint8": "ByteStorage", "bool": "BoolStorage",
+    "uint8": "ByteStorage", "bool": "BoolStorage", "bfloat16": "BFloat16Storage",
 }
 
 
@@ -377,10 +377,9 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle, pickle_protocol: in
 class _StorageType:
     """What a checkpoint's ``torch.FloatStorage`` (etc.) stands for: the NumPy type of the raw bytes."""
 
-    def __init__(self, name: str, numpy_dtype, to_float32: bool = False):
+    def __init__(self, name: str, numpy_dtype):
         self.name = name
         self.numpy_dtype = np.dtype(numpy_dtype)
-        self.to_float32 = to_float32  # bfloat16: NumPy has no such type, so widen to float32
 
     def __repr__(self) -> str:
         return f"torch.{self.name}"
@@ -388,7 +387,6 @@ class _StorageType:
 
 _STORAGE_TYPES = {cls: _StorageType(cls, _dtype._BY_NAME[name].to_numpy())
                   for name, cls in _STORAGE_CLASS_OF_DTYPE.items()}
-_STORAGE_TYPES["BFloat16Storage"] = _StorageType("BFloat16Storage", np.uint16, to_float32=True)
 _STORAGE_TYPES["UntypedStorage"] = _StorageType("UntypedStorage", np.uint8)
 
 
@@ -576,10 +574,7 @@ class _CheckpointUnpickler(pickle.Unpickler):
         if module == "torch" and name in _UNSUPPORTED_DTYPES:
             raise _CheckpointError(
                 f"'{self.filename}' holds a value of dtype torch.{name}, which edutorch does not have "
-                "(it has float32, float64, float16, int64, int32, int16, int8, uint8 and bool)")
-        if name == "bfloat16" and module == "torch":
-            _warn_bfloat16()
-            return _dtype.float32
+                "(it has float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8 and bool)")
         if self.weights_only:
             raise _ForbiddenGlobal(_forbidden_message(self.filename, full_name))
         if module == "torch" or module.startswith("torch."):
@@ -605,11 +600,6 @@ class _CheckpointUnpickler(pickle.Unpickler):
 _UNSUPPORTED_DTYPES = {"complex32", "complex64", "complex128", "cfloat", "cdouble", "uint16", "uint32",
                        "uint64", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz",
                        "qint8", "quint8", "qint32", "quint4x2", "quint2x4", "bits8", "bits16"}
-
-
-def _warn_bfloat16() -> None:
-    warnings.warn("edutorch has no bfloat16: bfloat16 tensors are loaded as float32 (exactly, every "
-                  "bfloat16 value is a float32 value)", UserWarning, stacklevel=4)
 
 
 def _forbidden_message(filename: str, full_name: str) -> str:
@@ -696,9 +686,6 @@ def _storage_loader(zf: zipfile.ZipFile, prefix: str, restore: Callable, mmap_pa
                 _read_exactly(member, array.view(np.uint8))
         if byteorder != sys.byteorder:
             array = array.byteswap()
-        if storage_type.to_float32:  # bfloat16 is the top half of a float32
-            _warn_bfloat16()
-            array = (array.astype(np.uint32) << 16).view(np.float32)
         return _LoadedStorage(restore(array, location))
 
     return load_storage

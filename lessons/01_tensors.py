@@ -14,6 +14,8 @@
 # - compute with them: elementwise maths, **broadcasting** (广播), matrix products, reductions along a
 #   dimension, type promotion, and in-place operations;
 # - fit a line to data with nothing but tensor operations.
+# - summarise data with medians, quantiles and modes, measure pairwise distances, rotate, and
+#   replace missing values.
 
 # %%
 # %matplotlib inline
@@ -551,6 +553,66 @@ plt.show()
 plt.close(fig)
 
 # %% [markdown]
+# ## 14. A few everyday tools: medians, distances, rotations, missing values
+#
+# Some functions you will meet again and again when looking at data:
+#
+# - The **median** (中位数) of an even number of values is, in PyTorch, the *lower* of the two middle
+#   ones: an element of the tensor, so `median(dim=...)` can also say where it is. A **quantile**
+#   (分位数) interpolates between neighbours instead, so `quantile(x, 0.5)` is the median you learnt
+#   at school. The **mode** (众数) is the most frequent value.
+
+# %%
+x = torch.tensor([3.0, 1.0, 4.0, 1.0, 5.0, 9.0])
+print(x.median())                                   # sorted: 1 1 3 4 5 9 -> the lower middle, 3
+print(torch.quantile(x, 0.5))                       # halfway between 3 and 4
+print(torch.quantile(x, torch.tensor([0.25, 0.75])))
+print(torch.median(x, dim=0))                       # the value and where it is
+values, indices = torch.mode(torch.tensor([[1, 2, 2, 3], [4, 4, 5, 5]]), dim=1)
+print(values, indices)                              # a tie in counts goes to the smaller value
+
+# %% [markdown]
+# - `torch.cdist` computes every **pairwise distance** (成对距离) between two sets of points in one
+#   call: row `i`, column `j` is the Euclidean distance from point `i` to centre `j`. The nearest
+#   centre of each point is then an `argmin`, the first step of k-means clustering.
+
+# %%
+points = torch.tensor([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0]])
+centres = torch.tensor([[0.0, 0.0], [3.0, 3.0]])
+distances = torch.cdist(points, centres)
+print(distances)
+print(distances.argmin(dim=1))                      # nearest centre of each point
+
+# %% [markdown]
+# - `torch.rot90` turns a tensor a quarter turn in the plane of two dimensions (an image, for
+#   instance: a common data augmentation), and `torch.nan_to_num` replaces **missing values**
+#   (缺失值) marked as `nan`, and infinities, by numbers of your choice; `torch.nanmean` averages
+#   only the values that are there.
+
+# %%
+image = torch.arange(6).reshape(2, 3)
+print(image)
+print(torch.rot90(image))                           # a quarter turn counter-clockwise
+print(torch.rot90(image, k=-1))                     # and clockwise
+readings = torch.tensor([1.5, float("nan"), 2.5, float("inf")])
+print(torch.nan_to_num(readings, nan=0.0, posinf=100.0))
+print(torch.nanmean(readings[:3]))
+
+# %% [markdown]
+# ### Check your understanding
+#
+# Predict each value before you run the cell.
+
+# %%
+four = torch.tensor([1.0, 2.0, 3.0, 4.0])
+assert four.median().item() == 2.0                  # the lower of 2 and 3
+assert torch.quantile(four, 0.5).item() == 2.5      # interpolated
+assert torch.cdist(torch.zeros(1, 2), torch.tensor([[3.0, 4.0]])).item() == 5.0
+assert torch.equal(torch.rot90(torch.rot90(image)), torch.rot90(image, k=2))
+assert torch.equal(torch.rot90(image, k=4), image)  # four quarter turns: back where we started
+print("all correct")
+
+# %% [markdown]
 # ## Summary
 #
 # - `torch.tensor` copies data and infers the dtype (float32 / int64 / bool); `from_numpy`, `.numpy()`,
@@ -568,6 +630,8 @@ plt.close(fig)
 #   Python number counts only when its category is higher than every dimensioned tensor's: then a 0-d
 #   tensor brings its own dtype, a Python float the default `float32`.
 # - `op_` methods work in place and bump `_version`.
+# - `median` returns the lower middle value (with its index along a `dim`), `quantile` interpolates,
+#   `mode` counts; `cdist` gives all pairwise distances; `rot90` turns, `nan_to_num` fills in `nan`.
 
 # %% [markdown]
 # ## Exercises
@@ -684,6 +748,8 @@ check.ex5(fit_quadratic)
 #   类型（0 维张量带来自己的类型，Python 浮点数带来默认的 float32）。
 # - 带下划线的方法（如 `add_`）是**原地操作**，会增加 `_version`；最后我们只用张量运算和手推的梯度完成了
 #   **线性回归**。
+# - `median` 给出偏下的中位数（沿 `dim` 时还给出它的位置），`quantile` 在相邻值之间插值，`mode` 给出众数；
+#   `cdist` 一次算出所有成对距离；`rot90` 把张量旋转 90°，`nan_to_num` 替换缺失值（`nan`）和无穷大。
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -710,3 +776,6 @@ check.ex5(fit_quadratic)
 # | linear regression | 线性回归 | — |
 # | mean squared error | 均方误差 | `torch.nn.MSELoss` |
 # | gradient descent | 梯度下降 | — |
+# | median / quantile / mode | 中位数 / 分位数 / 众数 | `torch.median`, `torch.quantile`, `torch.mode` |
+# | pairwise distance | 成对距离 | `torch.cdist` |
+# | missing value | 缺失值 | `torch.nan_to_num`, `torch.nanmean` |

@@ -16,6 +16,8 @@
 # - steer gradients with hooks (钩子), `no_grad` and `detach`, and understand autograd's in-place rules;
 # - write your own differentiable operation and check it with `gradcheck`;
 # - train a logistic regression (逻辑回归) with autograd.
+# - compute Jacobians (雅可比矩阵) and Hessians (黑塞矩阵) with `torch.autograd.functional`, and take
+#   gradients through `torch.linalg.solve`.
 
 # %%
 # %matplotlib inline
@@ -477,15 +479,17 @@ print(torch.autograd.gradcheck(ClippedReLU.apply, (x64,)))
 # %% [markdown]
 # ### Look inside: the engine
 #
-# *edutorch-only cell*: `run_backward` is the whole backward engine: it counts how many gradients each
-# node waits for, runs a node when all have arrived, and passes each result on along
-# `next_functions`.
+# *edutorch-only cell*: `run_backward` is the backward engine's loop: it counts how many gradients
+# each node waits for, runs a node when all have arrived, and passes each result on along
+# `next_functions`. Running one node (its hooks, then the op's own `backward`) is `_Walk.run`, shown
+# second; from there `node.apply` calls the backward you can read with `show_source(y.grad_fn)`.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 if EDUTORCH:
-    from edutorch.autograd.graph import run_backward
+    from edutorch.autograd.graph import _Walk, run_backward
     show_source(run_backward)
+    show_source(_Walk.run)
 
 # %% [markdown]
 # A node runs once however many paths lead to it: here `s` is used by two branches and its node
@@ -572,6 +576,98 @@ plt.show()
 plt.close(fig)
 
 # %% [markdown]
+# ## 12. Jacobians, Hessians and gradients through `torch.linalg.solve`
+#
+# For a function $f: \mathbb R^n \to \mathbb R^m$ the **Jacobian** (雅可比矩阵) $J$ is the
+# $m \times n$ table of all first derivatives, $J_{ij} = \partial f_i / \partial x_j$.
+# `torch.autograd.functional.jacobian` builds it; for
+# $f(x) = (x_0 x_1,\ \sin x_0,\ x_1^2)$ at $x = (1, 2)$ the rows are $(x_1, x_0)$, $(\cos x_0, 0)$
+# and $(0, 2 x_1)$.
+
+# %%
+def f(x):
+    return torch.stack([x[0] * x[1], torch.sin(x[0]), x[1] ** 2])
+
+x = torch.tensor([1.0, 2.0])
+J = torch.autograd.functional.jacobian(f, x)
+print(J)
+
+# %% [markdown]
+# Backward never builds $J$. One backward pass computes one **vector-Jacobian product**
+# (向量-雅可比积) $v^\top J$: `y.backward(gradient=v)` (section 5) and `torch.autograd.functional.vjp`
+# give the same numbers, and `jacobian` itself is one backward per row, with $v$ one-hot.
+
+# %%
+v = torch.tensor([1.0, 0.5, -1.0])
+_, vjp = torch.autograd.functional.vjp(f, x, v)
+x_leaf = x.clone().requires_grad_()
+f(x_leaf).backward(gradient=v)
+print(vjp, x_leaf.grad, v @ J)
+assert torch.allclose(vjp, v @ J) and torch.allclose(x_leaf.grad, v @ J)
+
+# %% [markdown]
+# For a function with one output, the Jacobian of its gradient is the **Hessian** (黑塞矩阵) $H$, the
+# table of second derivatives: `hessian` computes the gradient with `create_graph=True` (section 9)
+# and differentiates it again. For $g(x) = x_0^2 x_1 + x_1^3$:
+# $H = \begin{pmatrix} 2x_1 & 2x_0 \\ 2x_0 & 6x_1 \end{pmatrix}$, symmetric because second
+# derivatives commute. `hvp` gives $H v$ without building $H$.
+
+# %%
+def g(x):
+    return x[0] ** 2 * x[1] + x[1] ** 3
+
+H = torch.autograd.functional.hessian(g, x)
+_, Hv = torch.autograd.functional.hvp(g, x, torch.tensor([1.0, 0.0]))
+print(H, Hv)
+assert torch.equal(H, torch.tensor([[4.0, 2.0], [2.0, 12.0]])) and torch.equal(Hv, H[:, 0])
+
+# %% [markdown]
+# Gradients also flow through linear algebra. `torch.linalg.solve(A, b)` returns the $x$ with
+# $A x = b$ without forming $A^{-1}$. Fit a parabola to 20 points by **least squares**: the best
+# weights solve the normal equations $(X^\top X) w = X^\top y$, the same answer as
+# `torch.linalg.lstsq`. (The "noise" is a fixed wiggle, so both engines see the same data.)
+
+# %%
+t = torch.linspace(0, 1, 20, dtype=torch.float64)
+X = torch.stack([torch.ones_like(t), t, t ** 2], dim=1)          # features 1, t, t^2
+y = 1 + 2 * t - 3 * t ** 2 + 0.05 * torch.sin(37 * t)
+w = torch.linalg.solve(X.T @ X, X.T @ y)
+print(w.numpy().round(4))
+assert torch.allclose(w, torch.linalg.lstsq(X, y.unsqueeze(1)).solution.squeeze(1))
+
+# %% [markdown]
+# Differentiating $x = A^{-1} b$ gives $dx = A^{-1}(db - dA\, x)$, so backward solves one more system,
+# with $A^\top$: $\bar b = A^{-\top} \bar x$ and $\bar A = -\bar b\, x^\top$. That lets us tune a
+# hyperparameter (超参数) by gradient: with **ridge regression** weights
+# $w(\lambda) = (X^\top X + \lambda I)^{-1} X^\top y$, how does the error on points between the training
+# points change with $\lambda$? Autograd answers through `solve`; a central difference agrees.
+
+# %%
+t_val = t[:-1] + 0.5 / 19                                       # halfway between training points
+X_val = torch.stack([torch.ones_like(t_val), t_val, t_val ** 2], dim=1)
+y_val = 1 + 2 * t_val - 3 * t_val ** 2
+
+def validation_error(lam):
+    w = torch.linalg.solve(X.T @ X + lam * torch.eye(3, dtype=torch.float64), X.T @ y)
+    return ((X_val @ w - y_val) ** 2).mean()
+
+lam = torch.tensor(0.01, dtype=torch.float64, requires_grad=True)
+validation_error(lam).backward()
+h = 1e-6
+numeric = (validation_error(lam.detach() + h) - validation_error(lam.detach() - h)) / (2 * h)
+print(f"d error / d lambda = {lam.grad.item():.4g}")
+assert abs(lam.grad.item() - numeric.item()) < 1e-5 * abs(numeric.item())
+
+# %% [markdown]
+# Look inside: `solve` is one `torch.autograd.Function`; its `backward` is the two formulas above.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+if EDUTORCH:
+    from edutorch.ops.linalg_decomp import LinalgSolve
+    show_source(LinalgSolve)
+
+# %% [markdown]
 # ## Summary
 #
 # - Operations on tensors that require grad build a **computation graph** (计算图): `grad_fn` of a
@@ -587,6 +683,10 @@ plt.close(fig)
 #   for backward (`_version` catches it).
 # - `create_graph=True` makes gradients differentiable (second derivatives).
 # - A custom `torch.autograd.Function` is `forward` + `backward`; check it with `gradcheck` in float64.
+# - `torch.autograd.functional` computes whole **Jacobians** (`jacobian`, one backward per row),
+#   **Hessians** (`hessian`, the Jacobian of the gradient) and products (`vjp`, `jvp`, `hvp`);
+#   backward itself is one vector-Jacobian product $v^\top J$. Gradients flow through
+#   `torch.linalg.solve` too (backward solves one more system, with $A^\top$).
 
 
 # %% [markdown]
@@ -692,6 +792,9 @@ check.ex5(train)
 # - `create_graph=True` 让梯度本身可以再求导，从而得到二阶导数。
 # - 自定义运算：继承 `torch.autograd.Function`，写 `forward` 和 `backward`，并用 float64 的
 #   `gradcheck`（数值梯度）检查。
+# - `torch.autograd.functional` 可以求整个**雅可比矩阵**（`jacobian`，每一行一次反向传播）和
+#   **黑塞矩阵**（`hessian`，即梯度的雅可比矩阵）；反向传播本身计算的是一个**向量-雅可比积** $v^\top J$。
+#   梯度也能穿过 `torch.linalg.solve`（反向传播再解一个以 $A^\top$ 为系数的方程组），例如用梯度调整岭回归的超参数。
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -712,3 +815,8 @@ check.ex5(train)
 # | custom function | 自定义函数 | `torch.autograd.Function` |
 # | numerical gradient check | 数值梯度检查 | `torch.autograd.gradcheck` |
 # | logistic regression | 逻辑回归 | — |
+# | Jacobian | 雅可比矩阵 | `torch.autograd.functional.jacobian` |
+# | Hessian | 黑塞矩阵 | `torch.autograd.functional.hessian` |
+# | vector-Jacobian product | 向量-雅可比积 | `torch.autograd.functional.vjp`, `Tensor.backward(gradient=v)` |
+# | least squares | 最小二乘 | `torch.linalg.lstsq`, `torch.linalg.solve` |
+# | hyperparameter | 超参数 | — |

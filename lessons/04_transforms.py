@@ -19,6 +19,7 @@
 # %matplotlib inline
 import math
 import matplotlib.cbook as cbook
+import tempfile
 from pathlib import Path
 from PIL import Image
 
@@ -30,6 +31,7 @@ import numpy as np
 import edutorch as torch
 from edutorch.utils.data import DataLoader
 from edutorch.vision import datasets, transforms
+from edutorch.vision.io import ImageReadMode, decode_image, read_file, read_image, write_png
 import edutorch.vision.transforms.functional as TF
 from edutorch.vision.utils import make_grid
 EDUTORCH = torch.__name__ == "edutorch"
@@ -282,6 +284,37 @@ if EDUTORCH:
     show_source(TF.normalize)
 
 # %% [markdown]
+# ## 10. Image files straight to tensors: `io`
+#
+# PIL is not the only way in. `torchvision.io` reads a file into a **uint8 tensor of shape (C, H, W)**
+# directly: `read_file` gives the raw bytes, `decode_image` turns the bytes of a PNG or JPEG into
+# pixels (图像解码), and `read_image` does both. `mode=ImageReadMode.RGB` asks for three channels even
+# from a grey file. The values are the bytes 0–255, so `img.float() / 255` is what `ToTensor` gives:
+
+# %%
+tile_path = "../data/textures/test/gravel/gravel_33.png"
+tile = read_image(tile_path)
+print(tile.shape, tile.dtype, tile.min().item(), tile.max().item())
+data = read_file(tile_path)
+print(data.shape, data.dtype, data[:8].tolist())  # a PNG file starts with 137 P N G
+print(torch.equal(decode_image(data), tile))
+rgb = read_image(tile_path, mode=ImageReadMode.RGB)
+print(rgb.shape, torch.equal(rgb[0], rgb[2]))
+print(torch.allclose(tile.float() / 255, transforms.ToTensor()(Image.open(tile_path))))
+
+# %% [markdown]
+# Writing goes the other way: `write_png(img, path)` takes a (C, H, W) **uint8** tensor (convert a float
+# image with `(x * 255).round().to(torch.uint8)`). PNG is lossless (无损压缩), so reading the file back
+# gives exactly the same numbers; JPEG (`write_jpeg`) is lossy and would not:
+
+# %%
+flipped = TF.hflip(tile)
+png_path = Path(tempfile.mkdtemp()) / "flipped_tile.png"
+write_png(flipped, str(png_path))
+back = read_image(str(png_path))
+print(back.dtype, torch.equal(back, flipped), torch.equal(back[0, :, 0], tile[0, :, -1]))
+
+# %% [markdown]
 # ## Summary
 #
 # - `ToTensor`: PIL/NumPy HWC uint8 → CHW float32 in `[0, 1]`; `PILToTensor` keeps uint8;
@@ -293,6 +326,8 @@ if EDUTORCH:
 #   dataset's `transform`, and seed with `torch.manual_seed` to reproduce a run.
 # - Augment only what does not change the label: a flipped texture is still that texture, but a
 #   flipped 2 or a rotated 6 is not the same digit.
+# - `io.read_image` / `decode_image` read PNG and JPEG files into uint8 (C, H, W) tensors (`float() / 255` is
+#   `ToTensor`); `write_png` writes one back losslessly.
 
 
 # %% [markdown]
@@ -413,6 +448,8 @@ check.ex5(five_crop_predict)
 # - `Compose` 把变换串成流水线；自己写的变换就是一个可调用的类，加上 `__repr__` 便于打印。
 # - 变换放在数据集的 `transform` 参数里，在 `__getitem__` 中执行；`torch.manual_seed` 可以复现随机变换。
 # - 测试时增广：对同一张图的多个裁剪（如 `FiveCrop`）取预测概率的平均。
+# - `io.read_image` / `decode_image` 把 PNG、JPEG 文件直接解码成 uint8 的 **通道 × 高 × 宽** 张量（除以 255 即
+#   `ToTensor` 的结果）；`write_png` 以无损压缩写回文件，读回来的数值完全相同。
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -434,3 +471,5 @@ check.ex5(five_crop_predict)
 # | pipeline (composition) | 流水线（组合变换） | `transforms.Compose` |
 # | test-time augmentation | 测试时增广 | `transforms.FiveCrop`, `transforms.TenCrop` |
 # | regularization | 正则化 | — |
+# | image decoding | 图像解码 | `torchvision.io.read_image`, `io.decode_image` |
+# | lossless / lossy compression | 无损压缩 / 有损压缩 | `io.write_png` / `io.write_jpeg` |

@@ -17,7 +17,10 @@
 # - explain **batch normalisation** (批量规范化): batch statistics in training, running statistics
 #   in evaluation, and how `momentum` updates them;
 # - explain **dropout** (暂退法): zeros in training, scaling by $1/(1-p)$, the identity in
-#   evaluation, and switch a whole model with `model.train()` / `model.eval()`.
+#   evaluation, and switch a whole model with `model.train()` / `model.eval()`;
+# - choose a **padding mode** (填充方式) for the border of an image, follow the shapes through a
+#   **3-d convolution** (三维卷积) for videos and volumes, and let `nn.LazyLinear` work out its
+#   `in_features` from the first batch.
 
 # %%
 # %matplotlib inline
@@ -428,7 +431,119 @@ with torch.no_grad():
     print("under no_grad:", net(x).requires_grad)
 
 # %% [markdown]
-# ## 7. Look inside
+# ## 7. Padding layers: what goes around the border
+#
+# `nn.Conv2d(..., padding=1)` puts a frame of zeros around each image so that a 3×3 kernel can be
+# centred on the border pixels too. Zeros are one choice; the **padding layers** offer four. Here is
+# what each puts around the row `1 2 3 4 5`, two pixels on each side:
+
+# %%
+row = torch.arange(1.0, 6.0).reshape(1, 1, 5)      # (N, C, W): one image row
+for pad in [nn.ZeroPad1d(2), nn.ConstantPad1d(2, -1.0), nn.ReflectionPad1d(2),
+            nn.ReplicationPad1d(2), nn.CircularPad1d(2)]:
+    print(f"{str(pad):42s}", pad(row)[0, 0].tolist())
+
+# %% [markdown]
+# - **reflect** (反射填充) mirrors the row about its edge pixel, which is not repeated: no hard
+#   seam, the usual choice for images in style transfer and super-resolution;
+# - **replicate** (复制填充) repeats the edge pixel;
+# - **circular** (循环填充) wraps around as if the row were a ring: right for periodic data
+#   (textures, angles, the days of a week).
+#
+# `padding` counts *last dimension first*: `(left, right)` in 1-d, `(left, right, top, bottom)` in
+# 2-d, `(left, right, top, bottom, front, back)` in 3-d; an int pads every side equally. The 2-d
+# layers pad the last two dimensions of an image:
+
+# %%
+img = torch.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+print(nn.ReflectionPad2d((1, 1, 1, 0))(img)[0, 0])
+print(nn.ReplicationPad2d(1)(img).shape, nn.CircularPad2d(1)(img).shape)
+
+# %% [markdown]
+# A convolution's `padding_mode` is exactly this: pad with that mode, then convolve without
+# padding. And because every new pixel is a *copy* of an input pixel, the gradient of each copy goes
+# back to that pixel: `row.grad` counts how often each pixel appears in the padded row. Reflection
+# can only mirror what exists, so its padding must be smaller than the dimension.
+
+# %%
+torch.manual_seed(0)
+conv = nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect", bias=False)
+image = torch.rand(1, 1, 6, 6)
+assert torch.allclose(conv(image), F.conv2d(nn.ReflectionPad2d(1)(image), conv.weight), atol=1e-6)
+print(conv)
+
+row = torch.arange(1.0, 6.0).reshape(1, 1, 5).requires_grad_()
+nn.ReflectionPad1d(2)(row).sum().backward()
+print("copies of each pixel:", row.grad[0, 0].tolist())
+try:
+    nn.ReflectionPad1d(5)(row)
+except RuntimeError as err:
+    print("RuntimeError:", err)
+
+# %% [markdown]
+# ## 8. 3-d convolution: videos and volumes
+#
+# A video clip is a stack of frames, `(N, C, T, H, W)`; a CT or MRI scan is a stack of slices,
+# `(N, 1, D, H, W)`. `nn.Conv3d` slides a `kT × kH × kW` kernel along depth (time) as well as height
+# and width, so one filter can see motion across neighbouring frames. Every formula of lesson 07
+# holds per axis: `D_out = (D + 2p − d(k − 1) − 1) // s + 1`. `nn.MaxPool3d`, `nn.AvgPool3d`,
+# `nn.AdaptiveAvgPool3d` and `nn.BatchNorm3d` follow the same pattern. The shapes through a tiny
+# video classifier:
+
+# %%
+torch.manual_seed(0)
+clip = torch.randn(2, 3, 8, 32, 32)          # 2 clips, RGB, 8 frames of 32x32
+net3d = nn.Sequential(
+    nn.Conv3d(3, 8, kernel_size=3, padding=1), nn.BatchNorm3d(8), nn.ReLU(),
+    nn.MaxPool3d((1, 2, 2)),                  # halve H and W, keep all 8 frames
+    nn.Conv3d(8, 16, kernel_size=3, stride=(2, 1, 1), padding=1), nn.ReLU(),
+    nn.MaxPool3d(2),
+    nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Linear(16, 5),
+)
+h = clip
+print(f"{'input':18s} {tuple(h.shape)}")
+for layer in net3d:
+    h = layer(h)
+    print(f"{type(layer).__name__:18s} {tuple(h.shape)}")
+print("Conv3d(3, 8, 3) parameters:", sum(p.numel() for p in net3d[0].parameters()), "= 8 * (3 * 3*3*3) + 8")
+assert sum(p.numel() for p in net3d[0].parameters()) == 8 * 3 * 27 + 8
+
+# %% [markdown]
+# A kernel one frame deep, `(1, 3, 3)`, sees one frame at a time: `Conv3d` then is a `Conv2d` applied
+# to every frame with the same weights. Kernels deeper than 1 mix neighbouring frames, which a
+# per-frame `Conv2d` cannot do.
+
+# %%
+frames = nn.Conv3d(3, 4, kernel_size=(1, 3, 3), padding=(0, 1, 1))
+per_frame = nn.Conv2d(3, 4, 3, padding=1)
+with torch.no_grad():
+    per_frame.weight.copy_(frames.weight[:, :, 0])
+    per_frame.bias.copy_(frames.bias)
+by_frame = torch.stack([per_frame(clip[:, :, t]) for t in range(clip.shape[2])], dim=2)
+assert torch.allclose(frames(clip), by_frame, atol=1e-5)
+print(tuple(frames(clip).shape), "== Conv2d on each of the", clip.shape[2], "frames")
+
+# %% [markdown]
+# ## 9. Lazy layers: `in_features` from the first batch
+#
+# After a few convolutions, the `in_features` of the first `nn.Linear` is tedious to work out by
+# hand (below: 28 → 24 after a 5×5 kernel, → 12 after pooling, times 6 channels).
+# `nn.LazyLinear(out_features)` leaves it open: its weight and bias are `UninitializedParameter`s
+# with no shape yet, and the first forward call reads `in_features` off the input, creates and
+# initialises them as `nn.Linear` would, and turns the layer into an ordinary `nn.Linear`. Build the
+# optimizer *after* that first call: before it there are no parameters to optimise.
+# (`nn.LazyConv2d` does the same for `in_channels`.)
+
+# %%
+torch.manual_seed(0)
+lenet_head = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.LazyLinear(10))
+print(lenet_head[-1], lenet_head[-1].weight)
+out = lenet_head(torch.randn(2, 1, 28, 28))   # the first batch fixes in_features
+print(lenet_head[-1], tuple(lenet_head[-1].weight.shape), tuple(out.shape))
+assert lenet_head[-1].in_features == 6 * 12 * 12 and type(lenet_head[-1]) is nn.Linear
+
+# %% [markdown]
+# ## 10. Look inside
 #
 # *edutorch-only cell*: dropout in edutorch is a random 0/1 mask, scaled by $1/(1-p)$, multiplied
 # into the input. The multiplication is an ordinary tensor op, so autograd already knows its
@@ -490,6 +605,11 @@ print("all correct")
 #   the identity in evaluation. `F.dropout` needs `training=self.training`.
 # - `model.train()` / `model.eval()` set the `training` flag of every sub-module; `eval()` does not
 #   disable autograd.
+# - Padding layers fill the border with a constant (`ZeroPad2d`, `ConstantPad2d`), a mirror image
+#   (`ReflectionPad2d`), the edge pixel (`ReplicationPad2d`) or the other side (`CircularPad2d`);
+#   a convolution's `padding_mode` does the same. `Conv3d`, `MaxPool3d`, `BatchNorm3d` work on
+#   `(N, C, D, H, W)` videos and volumes with the same formulas per axis. `nn.LazyLinear` takes its
+#   `in_features` from the first batch.
 
 # %% [markdown]
 # ## Exercises
@@ -604,6 +724,10 @@ check.ex5(predict)
 #   什么也不做。自己写 `forward` 时要用 `F.dropout(x, p, training=self.training)`（练习 4）。
 # - `model.train()` / `model.eval()` 设置所有子模块的 `training` 标志；`eval()` 不会关闭自动微分，
 #   预测时还要用 `torch.no_grad()`（练习 5）。
+# - **填充方式**：零填充/常数填充、**反射填充**（以边缘像素为轴镜像）、**复制填充**（重复边缘像素）、
+#   **循环填充**（从另一侧绕回）；卷积层的 `padding_mode` 就是先这样填充再卷积。**三维卷积**
+#   `nn.Conv3d` 处理形状为 `(N, C, D, H, W)` 的视频和体数据，每个维度的输出大小公式与二维相同。
+#   `nn.LazyLinear` 在第一次前向传播时根据输入推断 `in_features`。
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -625,3 +749,11 @@ check.ex5(predict)
 # | buffer | 缓冲区 | `Module.named_buffers()` |
 # | dropout | 暂退法 (Dropout) | `torch.nn.Dropout`, `F.dropout` |
 # | training / evaluation mode | 训练模式 / 评估模式 | `Module.train()`, `Module.eval()` |
+# | padding mode | 填充方式 | `F.pad(mode=...)`, `Conv2d(padding_mode=...)` |
+# | zero / constant padding | 零填充 / 常数填充 | `torch.nn.ZeroPad2d`, `torch.nn.ConstantPad2d` |
+# | reflection padding | 反射填充 | `torch.nn.ReflectionPad2d` |
+# | replication padding | 复制填充 | `torch.nn.ReplicationPad2d` |
+# | circular padding | 循环填充 | `torch.nn.CircularPad2d` |
+# | 3-d convolution | 三维卷积 | `torch.nn.Conv3d`, `torch.nn.MaxPool3d`, `torch.nn.BatchNorm3d` |
+# | video / volume (volumetric data) | 视频 / 体数据 | `(N, C, D, H, W)` tensors |
+# | lazy module / uninitialized parameter | 延迟初始化模块 / 未初始化参数 | `torch.nn.LazyLinear`, `torch.nn.UninitializedParameter` |

@@ -15,7 +15,8 @@
 #   `log_softmax` + `nll_loss`; use class weights, `ignore_index`, label smoothing and
 #   probability targets;
 # - explain why `BCEWithLogitsLoss` is preferred over `sigmoid` + `BCELoss`;
-# - pick a loss for regression (回归), classification (分类), distributions and ranking.
+# - pick a loss for regression (回归), classification (分类), distributions and ranking;
+# - read cross-entropy, BCE and MSE as negative log-likelihoods of `torch.distributions` objects.
 #
 # Every loss exists twice: as a function `F.mse_loss(input, target)` and as a module
 # `nn.MSELoss()`, which stores the options and calls the function in its `forward`. Each example
@@ -490,6 +491,74 @@ print(f"CrossEntropyLoss {ce.item():.4f} = NLLLoss(LogSoftmax) {nn.NLLLoss()(nn.
       f" NLLLoss on raw logits gives {nn.NLLLoss()(logits, labels).item():.4f}")
 
 # %% [markdown]
+# ## 7. Losses are negative log-likelihoods: `torch.distributions`
+#
+# Most losses of this lesson are one idea: the model outputs the parameters of a **probability
+# distribution** (概率分布) over the target, and the loss is the **negative log-likelihood** (负对数似然)
+# $-\log p(y)$ of the true target under it, averaged over the batch. Minimising it is **maximum
+# likelihood estimation** (极大似然估计). `torch.distributions` makes the distributions explicit: a
+# distribution object holds parameters (tensors with gradients) and answers `log_prob(y)`,
+# `sample()`, `entropy()`, `mean`, ...
+#
+# Logits for $C$ classes define a **categorical** distribution, $\log p(k) = \log\text{softmax}(z)_k$:
+# its negative log-probability of the label, averaged, *is* the cross-entropy of section 2.
+
+# %%
+dist = torch.distributions.Categorical(logits=logits)    # one distribution per row: batch_shape (3,)
+print(dist.batch_shape, dist.sample((5,)).shape)          # 5 draws of a class for each of the 3 rows
+print(dist.probs[0])                                      # softmax of the first row
+check("-Categorical.log_prob, mean", -dist.log_prob(labels).mean(), F.cross_entropy(logits, labels))
+check("kl_divergence(q, p), mean",
+      torch.distributions.kl_divergence(torch.distributions.Categorical(probs=q), dist).mean(),
+      F.kl_div(log_p, q, reduction="batchmean"))
+
+# %% [markdown]
+# The same for yes/no targets: a logit $z$ defines a **Bernoulli** distribution with $p = \sigma(z)$,
+# and `BCEWithLogitsLoss` is its negative log-likelihood. For regression, a **normal** distribution
+# $\mathcal N(\mu, \sigma^2)$ around the prediction $\mu$ has
+#
+# $$-\log p(y) = \frac{(y - \mu)^2}{2\sigma^2} + \log\sigma + \tfrac12\log 2\pi :$$
+#
+# with a fixed $\sigma = 1$ that is half the squared error plus a constant, so **least squares is
+# maximum likelihood under Gaussian noise**, and `MSELoss` has the same minimum. Let the model predict
+# $\sigma$ too and you get `GaussianNLLLoss` (section 4).
+
+# %%
+z, y01 = torch.tensor([2.0, -1.0, 0.5]), torch.tensor([1.0, 0.0, 0.0])
+check("-Bernoulli.log_prob, mean", -torch.distributions.Bernoulli(logits=z).log_prob(y01).mean(),
+      F.binary_cross_entropy_with_logits(z, y01))
+normal_nll = -torch.distributions.Normal(mu, 1.0).log_prob(y_true).mean()
+check("-Normal(mu, 1).log_prob, mean", normal_nll, 0.5 * F.mse_loss(mu, y_true) + 0.5 * math.log(2 * math.pi))
+check("-Normal(mu, sigma).log_prob, mean", -torch.distributions.Normal(mu, var.sqrt()).log_prob(y_true).mean(),
+      F.gaussian_nll_loss(mu, y_true, var, full=True))
+
+# %%
+errors = torch.linspace(-3, 3, 61)
+fig, ax = plt.subplots(figsize=(5, 3))
+for sigma in (0.5, 1.0, 2.0):
+    nll = -torch.distributions.Normal(0.0, sigma).log_prob(errors)
+    ax.plot(errors.numpy(), nll.numpy(), label=f"-log N(y; μ, σ={sigma})")
+ax.plot(errors.numpy(), (0.5 * errors ** 2 + 0.5 * math.log(2 * math.pi)).numpy(), "k:",
+        label="½ (y - μ)² + const")
+ax.set_xlabel("y - μ")
+ax.legend(fontsize=8)
+plt.show()
+plt.close(fig)
+
+# %% [markdown]
+# The σ = 1 curve lies on the dotted parabola. A small σ is a confident model: errors cost much more,
+# but the curve starts lower ($\log\sigma < 0$); a large σ flattens the parabola and pays $\log\sigma$.
+#
+# The log-probabilities are differentiable in the parameters, which is what training needs:
+
+# %%
+mu_param = torch.tensor([0.0, 0.0, 0.0], requires_grad=True)
+(-torch.distributions.Normal(mu_param, 1.0).log_prob(y_true).mean()).backward()
+assert torch.allclose(mu_param.grad, (mu_param - y_true).detach() / 3)   # d/dμ of ½(y - μ)², averaged
+print(mu_param.grad)
+
+
+# %% [markdown]
 # ## Summary
 #
 # | task | output of the model | loss |
@@ -505,6 +574,9 @@ print(f"CrossEntropyLoss {ce.item():.4f} = NLLLoss(LogSoftmax) {nn.NLLLoss()(nn.
 #   them finite and their gradients alive.
 # - `ignore_index` drops targets, `label_smoothing` softens them, a float target of the input's
 #   shape is a distribution.
+# - These losses are negative log-likelihoods: cross-entropy is
+#   `-Categorical(logits=z).log_prob(y).mean()`, `BCEWithLogitsLoss` is the same with `Bernoulli`, and
+#   MSE is `-Normal(μ, 1).log_prob(y)` up to a factor ½ and a constant (`torch.distributions`).
 
 # %% [markdown]
 # ## Exercises
@@ -606,6 +678,9 @@ check.ex4(class_targets, regression_loss)
 # - 分布之间用 `KLDivLoss(reduction='batchmean')`（输入是对数概率）；排序和相似度用基于间隔的损失。
 # - 最常见的错误是目标的数据类型或形状不对：类别索引要 `int64`、形状 $(N,)$；回归时 $(N, 1)$ 与
 #   $(N,)$ 会被广播成 $(N, N)$，PyTorch 只给出一个警告（练习 4）。
+# - 这些损失都是**负对数似然**：交叉熵等于 `-Categorical(logits=z).log_prob(y).mean()`，
+#   `BCEWithLogitsLoss` 对应 `Bernoulli` 分布，均方误差等于 `-Normal(μ, 1).log_prob(y)` 的 2 倍减去常数。
+#   最小化它们就是**极大似然估计**；`torch.distributions` 中的分布对象给出 `log_prob`、`sample`、`entropy` 等。
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -629,3 +704,7 @@ check.ex4(class_targets, regression_loss)
 # | margin | 间隔 | `torch.nn.MarginRankingLoss`, `torch.nn.TripletMarginLoss` |
 # | overflow / underflow | 上溢 / 下溢 | — |
 # | target | 目标（标签） | `target` |
+# | probability distribution | 概率分布 | `torch.distributions` |
+# | likelihood / log-likelihood | 似然 / 对数似然 | `Distribution.log_prob` |
+# | maximum likelihood estimation | 极大似然估计 | — |
+# | categorical / Bernoulli / normal distribution | 类别分布 / 伯努利分布 / 正态分布 | `Categorical`, `Bernoulli`, `Normal` |

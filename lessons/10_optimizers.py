@@ -14,7 +14,8 @@
 # - explain momentum (动量), Nesterov momentum, Adagrad, RMSprop and Adam, and watch them race;
 # - give different parts of a model different learning rates with **parameter groups** (参数组);
 # - read an optimizer's `defaults`, `param_groups` and `state`, and know what `zero_grad` does;
-# - change the learning rate during training with a **scheduler** (学习率调度器).
+# - change the learning rate during training with a **scheduler** (学习率调度器);
+# - run **L-BFGS** with a closure and say why it needs one.
 
 # %%
 # %matplotlib inline
@@ -441,6 +442,81 @@ assert math.isclose(schedules["CosineAnnealingLR"][15], 0.05)
 print(schedules["StepLR"][25], round(schedules["CosineAnnealingLR"][15], 6))
 
 # %% [markdown]
+# ## 9. L-BFGS: an optimizer that asks for the loss again
+#
+# Every optimizer so far looks at one gradient per step. **L-BFGS** (a quasi-Newton method, 拟牛顿法)
+# also learns the **curvature** of the loss from how the gradient changed over its last steps: with
+# $s_k = w_{k+1} - w_k$ and $y_k = g_{k+1} - g_k$, it builds the direction $d \approx -H^{-1} g$ that
+# Newton's method would take ($H$ the matrix of second derivatives) without ever forming $H$, by the
+# **two-loop recursion** over the last `history_size` pairs $(s_k, y_k)$. Then a **line search**
+# (线搜索) picks how far to go along $d$, trying step lengths until the loss has dropped enough and
+# the slope has flattened (the *strong Wolfe conditions*).
+#
+# Trying step lengths means evaluating the loss several times per step, so `step` needs a function
+# that recomputes it: a **closure** (闭包) that clears the gradients, computes the loss, calls
+# `backward()` and returns the loss. One `step(closure)` runs up to `max_iter=20` iterations.
+
+# %%
+w = torch.tensor(START, requires_grad=True)
+optimizer = torch.optim.LBFGS([w], line_search_fn="strong_wolfe")
+lbfgs_path = []
+
+def closure():
+    optimizer.zero_grad()
+    loss = loss_fn(w)
+    loss.backward()
+    lbfgs_path.append(w.detach().clone())     # every point where L-BFGS asked for the loss
+    return loss
+
+optimizer.step(closure)                       # ONE call: up to max_iter=20 iterations inside
+lbfgs_path = torch.stack(lbfgs_path)
+state = optimizer.state[w]                     # all of L-BFGS's state lives on the first parameter
+print("iterations:", state["n_iter"], "  loss evaluations:", state["func_evals"],
+      "  (s, y) pairs remembered:", len(state["old_dirs"]))
+print(f"L-BFGS    {state['func_evals']:2} gradients: f = {loss_fn(w).item():.1e}")
+for name in ("SGD", "momentum", "RMSprop", "Adam"):
+    print(f"{name:9} 40 gradients: f = {loss_fn(race[name][40]).item():.1e}")
+assert state["func_evals"] < 40 and loss_fn(w).item() < min(final.values()) / 100
+
+# %%
+fig, ax = plt.subplots(figsize=(5, 3))
+draw_surface(ax)
+ax.plot(race["momentum"][:, 0].numpy(), race["momentum"][:, 1].numpy(), ".-", ms=3, lw=1, color="0.6",
+        label="momentum, 40 steps")
+ax.plot(lbfgs_path[:, 0].numpy(), lbfgs_path[:, 1].numpy(), "o-", ms=4, color="C3",
+        label=f"L-BFGS, {len(lbfgs_path)} evaluations")
+ax.legend(fontsize=8, loc="lower right")
+plt.show()
+plt.close(fig)
+
+# %% [markdown]
+# With less than a quarter of the gradients, L-BFGS ends more than a hundred times lower than the
+# best racer: after two pairs it knows this 2-D bowl's curvature, and the step it takes then cancels the
+# narrow valley (Newton's method would land on the minimum of a quadratic in one step). Its state shows
+# the memory: the pairs `old_dirs` ($y$) and `old_stps` ($s$), their $\rho = 1/y^\top s$, and the
+# scale `H_diag` $= y^\top s / y^\top y$ of the first guess of $H^{-1}$.
+#
+# When to use it: on **deterministic, smooth** problems of modest size where a whole-dataset loss fits
+# one closure (curve fitting, small models trained full-batch, style transfer). With minibatches the
+# gradients are noisy and the differences $y_k$ become nonsense, which is why deep learning trains with
+# SGD and Adam. Without a line search (`line_search_fn=None`) L-BFGS steps by `lr` along $d$ and can
+# diverge like SGD.
+#
+# ### Check your understanding
+#
+# The first iteration has no pairs yet: it is a gradient step, cautious in length,
+# $w_1 = w_0 - t\,g_0$ with $t = \min(1, 1/\lVert g_0\rVert_1)\cdot$ `lr`. The closure's second
+# evaluation is at $w_1$ (the line search accepted that first trial):
+
+# %%
+g0 = torch.tensor([0.1, 2.0]) * torch.tensor(START)      # ∇f(START)
+t = min(1.0, 1.0 / g0.abs().sum().item())
+w1 = torch.tensor(START) - t * g0
+assert torch.allclose(lbfgs_path[1], w1)
+print(w1)
+
+
+# %% [markdown]
 # ## Look inside
 #
 # An optimizer is plain Python in edutorch too: `step()` loops over the groups and their parameters
@@ -459,6 +535,9 @@ if EDUTORCH:
 # Try `show_source(torch.optim.Adam)` to read Adam's algorithm box and its `step`, and
 # `show_source(torch.optim.lr_scheduler.StepLR)` to see that a scheduler only computes a number and
 # writes it into `group['lr']`.
+# `show_source(torch.optim.LBFGS._two_loop_direction)` is the two-loop recursion of section 9 in
+# twelve lines, and `show_source(torch.optim.LBFGS.step)` the whole iteration: direction, step length,
+# line search, stopping tests.
 
 # %% [markdown]
 # ## Summary
@@ -473,6 +552,9 @@ if EDUTORCH:
 #   (per-parameter buffers, created at the first step).
 # - Schedulers (`StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`, `OneCycleLR`,
 #   `ReduceLROnPlateau`, ...) change `group['lr']` over time.
+# - L-BFGS (`torch.optim.LBFGS`) learns the curvature from its last steps and searches along its
+#   direction; `step(closure)` re-evaluates the loss as often as it needs. On smooth full-batch problems
+#   it needs far fewer gradients than SGD or Adam.
 
 # %% [markdown]
 # ## Exercises
@@ -570,6 +652,9 @@ check.ex4(make_optimizer)
 # - **学习率调度器**在训练过程中修改 `group['lr']`，每个轮次在 `optimizer.step()` 之后调用一次
 #   `scheduler.step()`；`StepLR` 每 `step_size` 个轮次乘以 `gamma`，`LambdaLR` 用初始学习率乘以
 #   你给的因子（练习 2、3）。
+# - **L-BFGS**（拟牛顿法）根据最近几步梯度的变化估计曲率，再用**线搜索**决定步长；因为一步里要多次
+#   计算损失，`optimizer.step(closure)` 需要一个**闭包**：清零梯度、计算损失、反向传播并返回损失。
+#   在光滑的全批量问题上，它所需的梯度次数远少于 SGD 和 Adam；小批量的噪声梯度则不适合它。
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -593,3 +678,7 @@ check.ex4(make_optimizer)
 # | warm-up | 预热 | `torch.optim.lr_scheduler.LambdaLR`, `LinearLR` |
 # | cosine annealing | 余弦退火 | `torch.optim.lr_scheduler.CosineAnnealingLR` |
 # | epoch | 轮次（epoch） | — |
+# | quasi-Newton method | 拟牛顿法 | `torch.optim.LBFGS` |
+# | line search | 线搜索 | `LBFGS(line_search_fn="strong_wolfe")` |
+# | closure | 闭包 | `optimizer.step(closure)` |
+# | curvature | 曲率 | — |

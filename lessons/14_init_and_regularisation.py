@@ -15,7 +15,9 @@
 #   initialisation applied with `model.apply(init_fn)`;
 # - say what **weight decay** (权重衰减, L2 regularisation) does to the weights, and why `AdamW`
 #   differs from `Adam(weight_decay=...)`;
-# - use **dropout** against overfitting on a small noisy data set, reading train and test curves.
+# - use **dropout** against overfitting on a small noisy data set, reading train and test curves;
+# - constrain weights with **parametrizations** (weight norm, spectral norm, orthogonal) and say what
+#   the module's parameters become.
 
 # %%
 # %matplotlib inline
@@ -521,6 +523,90 @@ assert all(torch.all(p == 0).item() for p in nested.parameters())
 print("all correct")
 
 # %% [markdown]
+# ## 7. Constraining the weights: weight norm and spectral norm as parametrizations
+#
+# Weight decay *pulls* the weights towards 0 with a penalty. Another way to control them is to
+# **compute** each weight from other tensors, so that it can only take the form we want. PyTorch calls
+# this a **parametrization** (参数化, `torch.nn.utils.parametrize`): after
+# `register_parametrization(layer, "weight", P)`, every read of `layer.weight` computes
+# `P(original)`, and the optimizer trains `original`. Two classic ones:
+#
+# - **weight normalisation** (权重归一化): $w = g\,\dfrac{v}{\lVert v\rVert}$ for each output unit:
+#   the length $g$ and the direction $v$ are learned separately, which makes gradient descent better
+#   conditioned;
+# - **spectral normalisation** (谱归一化): $W / \sigma(W)$ with $\sigma$ the largest singular value
+#   (奇异值), so the layer stretches no input by more than a factor 1. It keeps GAN discriminators
+#   (lesson 18) from becoming too steep.
+#
+# What does a module's parameter list become?
+
+# %%
+torch.manual_seed(0)
+layer = nn.Linear(3, 2)
+print("before:", [(name, tuple(p.shape)) for name, p in layer.named_parameters()])
+nn.utils.parametrizations.weight_norm(layer)
+print("after: ", [(name, tuple(p.shape)) for name, p in layer.named_parameters()])
+print(type(layer).__name__, "is still a Linear:", isinstance(layer, nn.Linear))
+print(layer)
+
+# %% [markdown]
+# `weight` is no longer a parameter: the layer's class became `ParametrizedLinear`, on which `weight`
+# is a property that computes $g\,v/\lVert v\rVert$ from `original0` ($g$, one length per output
+# unit, shape `(2, 1)`) and `original1` ($v$, the weight's shape). These are the names in the
+# `state_dict`, and the ones the optimizer trains: the gradient reaches $g$ and $v$, never `weight`
+# itself. At registration $g = \lVert w\rVert$ and $v = w$, so the layer computes what it did before.
+
+# %%
+g = layer.parametrizations.weight.original0
+v = layer.parametrizations.weight.original1
+print(list(layer.state_dict()))
+assert torch.allclose(layer.weight.norm(dim=1), g.squeeze(1))      # each row's length is g
+layer(torch.ones(4, 3)).sum().backward()
+print("gradients for g and v:", tuple(g.grad.shape), tuple(v.grad.shape))
+before = layer.weight.detach().clone()
+with torch.no_grad():
+    g.mul_(2)                                   # twice the lengths: the weight is recomputed on reading
+assert torch.allclose(layer.weight, 2 * before)
+nn.utils.parametrize.remove_parametrizations(layer, "weight")     # bake the current weight back in
+print("removed:", type(layer).__name__, [name for name, _ in layer.named_parameters()])
+
+# %% [markdown]
+# Spectral normalisation finds $\sigma(W)$ by **power iteration** (幂迭代): buffers $u$ and $v$ hold
+# estimates of the top singular vectors, and every read of `weight` in training mode refines them once
+# ($v \leftarrow \text{normalize}(W^\top u)$, $u \leftarrow \text{normalize}(W v)$, then
+# $\sigma \approx u^\top W v$). They are buffers, so they are saved in the `state_dict` beside the
+# original weight. (The older `nn.utils.weight_norm` and `nn.utils.spectral_norm` do the same with a
+# forward hook and names `weight_g`, `weight_v` / `weight_orig`, `weight_u`; PyTorch recommends the
+# parametrizations.)
+
+# %%
+torch.manual_seed(0)
+critic = nn.utils.parametrizations.spectral_norm(nn.Linear(20, 10))
+print(list(critic.state_dict()))
+for _ in range(5):
+    critic(torch.randn(8, 20))                  # each training-mode forward: one power iteration
+top = np.linalg.svd(critic.weight.detach().numpy(), compute_uv=False)[0]
+print(f"largest singular value of the weight the layer uses: {top:.2f}")
+assert abs(top - 1) < 0.01
+
+# %% [markdown]
+# A third, `orthogonal`, keeps the weight an orthogonal matrix ($W^\top W = I$: every input keeps its
+# length, the ideal of section 1's variance arithmetic) however the optimizer moves `original`:
+
+# %%
+rotation = nn.utils.parametrizations.orthogonal(nn.Linear(4, 4))
+print(list(rotation.state_dict()))
+opt = torch.optim.SGD(rotation.parameters(), lr=0.5)
+for _ in range(3):
+    opt.zero_grad()
+    rotation(torch.ones(2, 4)).pow(2).sum().backward()
+    opt.step()
+Q = rotation.weight
+assert torch.allclose(Q.T @ Q, torch.eye(4), atol=1e-5)
+print("still orthogonal after 3 SGD steps:", torch.allclose(Q.T @ Q, torch.eye(4), atol=1e-5))
+
+
+# %% [markdown]
 # ## Summary
 #
 # - $\operatorname{Var}(y) = n\,\operatorname{Var}(w)\operatorname{Var}(x)$: with the wrong weight
@@ -537,6 +623,11 @@ print("all correct")
 # - **Dropout** and weight decay trade a higher train loss for a lower test loss when a big network
 #   meets little data — at the right strength: too weak changes little, too strong underfits. Watch
 #   both curves, and choose the strength on validation data.
+# - A **parametrization** computes a weight from other tensors on every read
+#   (`nn.utils.parametrize.register_parametrization`): `weight_norm` trains a length $g$ and a direction
+#   $v$ (`parametrizations.weight.original0/1`), `spectral_norm` divides by the largest singular value,
+#   found by power iteration, `orthogonal` keeps $W^\top W = I$. `remove_parametrizations` turns the
+#   weight back into a plain parameter.
 #
 # ## Exercises
 #
@@ -643,6 +734,10 @@ check.ex4(make_adamw)
 #   强度适中时测试损失最低。它和暂退法的概率一样是超参数，应在验证集上选择。
 # - **暂退法**在训练时以概率 $p$ 把元素置零，并把其余元素乘以 $1/(1-p)$，评估时什么也不做（练习 3）；
 #   它让训练损失升高、测试损失降低。
+# - **参数化**让权重在每次读取时由其他张量计算出来：`weight_norm` 把权重拆成长度 $g$ 和方向 $v$
+#   （`parametrizations.weight.original0/1`）分别训练；`spectral_norm` 用幂迭代估计最大奇异值并除以它，
+#   使这一层的放大倍数不超过 1；`orthogonal` 让权重始终是正交矩阵。模块的类变成 `ParametrizedLinear`，
+#   `remove_parametrizations` 可以还原。
 
 # %% [markdown]
 # ## Glossary · 术语表
@@ -666,3 +761,9 @@ check.ex4(make_adamw)
 # | dropout | 暂退法 (Dropout) | `torch.nn.Dropout` |
 # | training mode / evaluation mode | 训练模式 / 评估模式 | `Module.train()`, `Module.eval()` |
 # | hyperparameter | 超参数 | — |
+# | parametrization | 参数化 | `torch.nn.utils.parametrize.register_parametrization` |
+# | weight normalization | 权重归一化 | `torch.nn.utils.parametrizations.weight_norm` |
+# | spectral normalization | 谱归一化 | `torch.nn.utils.parametrizations.spectral_norm` |
+# | singular value | 奇异值 | — |
+# | power iteration | 幂迭代 | — |
+# | orthogonal matrix | 正交矩阵 | `torch.nn.utils.parametrizations.orthogonal` |

@@ -399,6 +399,25 @@ s.sum().backward()
 print(a.grad)
 
 # %% [markdown]
+# ### `out=` is an in-place write too
+#
+# Many functions take `out=` to write their result into a tensor you already have (输出张量), e.g. to
+# reuse one buffer in a loop. That write has no backward, so autograd refuses `out=` while it records
+# and an input requires grad. Without recording (`torch.no_grad()`) it is fine; with autograd, drop
+# `out=` and keep the returned tensor:
+
+# %%
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+buffer = torch.empty(2)
+try:
+    torch.mul(x, 2, out=buffer)
+except RuntimeError as e:
+    print(type(e).__name__ + ":", e)
+with torch.no_grad():
+    result = torch.mul(x, 2, out=buffer)
+print(buffer, result is buffer)
+
+# %% [markdown]
 # ## 5. Backward errors
 #
 # ### Backward twice through the same graph
@@ -707,15 +726,15 @@ print("softmax:", round(wrong.item(), 4), "= log(1 + e^-1) =", round(math.log(1 
 # ## 10. Look inside
 #
 # The `1792x28` of section 1 comes from `linear`, which folds every leading dim into one batch dim;
-# the version check of section 4 is a few lines of the backward node:
+# the version check of section 4 is the first lines of unpacking a saved value for backward:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 # edutorch's source
 if EDUTORCH:
     show_source(F.linear)
-    from edutorch.autograd.function import BackwardNode
-    show_source(BackwardNode._check_version)
+    from edutorch.autograd import function
+    show_source(function._unpack)
 
 # %% [markdown]
 # ## 11. Check your understanding
@@ -751,6 +770,7 @@ print("all checks passed")
 # | `all elements of target/input should be between 0 and 1` | labels ≥ 2, or logits into `BCELoss` | `CrossEntropyLoss`; `BCEWithLogitsLoss` |
 # | `a leaf Variable that requires grad is being used in an in-place operation` | updating weights with autograd on | `with torch.no_grad():` |
 # | `... modified by an inplace operation ... is at version 1; expected version 0` | a saved tensor changed in place | out-of-place op or `clone()` |
+# | `mul(): functions with out=... arguments don't support automatic differentiation` | `out=` while autograd records | no `out=`, or `torch.no_grad()` |
 # | `Trying to backward through the graph a second time` | graph built outside the loop | recompute the forward; `retain_graph=True` if really needed |
 # | `grad can be implicitly created only for scalar outputs` | backward on a tensor | `.sum()`/`.mean()`, or `gradient=` |
 # | `Can't call numpy() on Tensor that requires grad` | graph tensor to NumPy | `.detach().cpu().numpy()`, `.item()` |
@@ -891,7 +911,7 @@ check.ex5(fit_slope)
 # - **损失函数**对目标有要求：`CrossEntropyLoss` 要 int64（Long）类型的类别索引，或与输入同形状的浮点概率，
 #   而且输入必须是未经 softmax 的 logits；`MSELoss` 中 `(N, 1)` 与 `(N,)` 会被广播成 `N × N`，只给出警告（练习 2、4）。
 # - **原地操作**：不能在记录计算图时修改需要梯度的**叶子节点**（在 `torch.no_grad()` 中更新参数）；
-#   反向传播需要的张量被原地修改后，版本计数器会报错。
+#   反向传播需要的张量被原地修改后，版本计数器会报错。`out=` 也是原地写入：记录计算图时输入需要梯度就不能用。
 # - 反向传播的报错：同一张**计算图**不能反向传播两次（每一步重新做前向计算）；非标量输出需要先求和或传入
 #   `gradient=`；需要梯度的张量要先 `detach()` 才能 `.numpy()`（练习 5）。
 # - 设备无关的代码、`DataParallel` 检查点的 `module.` 前缀、保存 `state_dict` 而不是整个模型。
@@ -917,6 +937,7 @@ check.ex5(fit_slope)
 # | leaf node | 叶子节点 | `Tensor.is_leaf` |
 # | in-place operation | 原地操作 | `Tensor.add_()`, `torch.no_grad()` |
 # | version counter | 版本计数器 | `Tensor._version` |
+# | output tensor | 输出张量 | `out=` |
 # | computational graph | 计算图 | `Tensor.backward(retain_graph=...)` |
 # | device | 设备 | `torch.device`, `Tensor.to` |
 # | checkpoint | 检查点 | `torch.save`, `Module.state_dict` |

@@ -370,12 +370,15 @@ def test_torch_tensor_with_python_attribute(torch, tmp_path):
     np.testing.assert_array_equal(loaded.numpy(), np.ones(2, np.float32))
 
 
-def test_bfloat16_widens_to_float32_with_warning(torch, tmp_path):
-    values = torch.tensor([1.5, -2.0, 3.25], dtype=torch.bfloat16)
+def test_bfloat16_round_trips(torch, tmp_path):
+    """torch.bfloat16 is a real dtype (ml_dtypes): checkpoints keep it both ways."""
+    values = torch.tensor([1.5, -2.0, 3.25, 0.1], dtype=torch.bfloat16)
     torch.save(values, tmp_path / "bf16.pt")
-    with pytest.warns(UserWarning, match="bfloat16"):
-        loaded = edutorch.load(tmp_path / "bf16.pt")
-    assert_tensor_equal(loaded, np.array([1.5, -2.0, 3.25], np.float32))
+    loaded = edutorch.load(tmp_path / "bf16.pt")
+    assert loaded.dtype == edutorch.bfloat16 and loaded.tolist() == values.tolist()
+    edutorch.save(loaded * 2, tmp_path / "ours.pt")
+    back = torch.load(tmp_path / "ours.pt")
+    assert back.dtype == torch.bfloat16 and back.tolist() == (values * 2).tolist()
 
 
 def test_unsupported_torch_dtype_is_a_clear_error(torch, tmp_path):

@@ -188,7 +188,8 @@ def _coalesce_streams(cell) -> None:
     """Join consecutive stdout (or stderr) pieces: how a print is split depends on timing."""
     merged = []
     for out in cell.get("outputs", []):
-        if merged and out.output_type == "stream" and merged[-1].output_type == "stream" and merged[-1].name == out.name:
+        same_stream = merged and merged[-1].output_type == "stream" and merged[-1].name == getattr(out, "name", None)
+        if out.output_type == "stream" and same_stream:
             merged[-1].text += out.text
         else:
             merged.append(out)
@@ -222,9 +223,11 @@ def problems(name: str) -> list[str]:
     if a != b:
         first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
         found.append(f"{name}: {name}.py and {name}.ipynb differ from cell {first} on "
-                     f"({len(a)} cells in the text, {len(b)} in the notebook): run `python tools/lessons.py sync {name}`")
+                     f"({len(a)} cells in the text, {len(b)} in the notebook): "
+                     f"run `python tools/lessons.py sync {name}`")
     if normalise(name, stored) != stored:
-        found.append(f"{name}: {name}.ipynb is not stored normalised (ids, metadata): run `python tools/lessons.py run {name}`")
+        found.append(f"{name}: {name}.ipynb is not stored normalised (ids, metadata): "
+                     f"run `python tools/lessons.py run {name}`")
     return found
 
 
@@ -241,11 +244,17 @@ def solutions(name: str) -> dict[int, str]:
 
 def titled_cells(path: Path) -> dict[int, tuple[str, str]]:
     """Exercise number -> (the rest of its title line, its code) for a file of `# %% Exercise N...` cells."""
+    return {number: (rest, body) for number, rest, body in titled_cell_list(path)}
+
+
+def titled_cell_list(path: Path) -> list[tuple[int, str, str]]:
+    """Every `# %% Exercise N...` cell in order, as (N, the rest of its title line, its code): a file
+    of recorded mistakes may hold several for one exercise."""
     if not path.exists():
-        return {}
+        return []
     parts = _SOLUTION.split(path.read_text(encoding="utf-8"))
-    return {int(number): (rest.strip(), body.strip("\n"))
-            for number, rest, body in zip(parts[1::3], parts[2::3], parts[3::3])}
+    return [(int(number), rest.strip(), body.strip("\n"))
+            for number, rest, body in zip(parts[1::3], parts[2::3], parts[3::3])]
 
 
 def exercise_cells(nb) -> dict[int, int]:

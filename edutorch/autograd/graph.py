@@ -87,12 +87,12 @@ class Node:
         wrapped = tuple(None if g is None else Tensor._make(g) for g in out)
         return wrapped[0] if len(wrapped) == 1 else wrapped
 
-    def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+    def __repr__(self) -> str:  # the class name: <AccumulateGrad object ...>, whose name() is C++'s
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     def _repr_pretty_(self, printer, cycle) -> None:
         # IPython shows PyTorch's (C++) nodes without "object"; print() shows the repr above.
-        printer.text(f"<{self.name()} at {hex(id(self))}>")
+        printer.text(f"<{type(self).__name__} at {hex(id(self))}>")
 
 
 def _add_hook(hooks: dict, hook) -> RemovableHandle:

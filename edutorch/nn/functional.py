@@ -20,16 +20,19 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..ops import activation as _act
 from ..ops.activation import implicit_softmax_dim
+from ..ops.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 from ..ops.conv import (  # noqa: F401  (convolution, unfold/fold, pad)
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     fold,
     pad,
     unfold,
 )
-from ..ops.indexing import Embedding
+from ..ops.indexing import Embedding, EmbeddingBag
 from ..ops.linalg import Addmm
 from ..ops.loss import (  # noqa: F401  (the losses)
     binary_cross_entropy,
@@ -53,16 +56,18 @@ from ..ops.loss import (  # noqa: F401  (the losses)
     triplet_margin_loss,
     triplet_margin_with_distance_loss,
 )
-from ..ops.normalization import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
+from ..ops.normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm  # noqa: F401
 from ..ops.pooling import (  # noqa: F401  (pooling, interpolate)
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
     adaptive_max_pool2d_with_indices,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     interpolate,
     lp_pool1d,
     lp_pool2d,
@@ -70,6 +75,8 @@ from ..ops.pooling import (  # noqa: F401  (pooling, interpolate)
     max_pool1d_with_indices,
     max_pool2d,
     max_pool2d_with_indices,
+    max_pool3d,
+    max_pool3d_with_indices,
     max_unpool1d,
     max_unpool2d,
     pixel_shuffle,
@@ -486,6 +493,84 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         with grad_mode.no_grad():
             _embedding_renorm_(weight, indices, max_norm, norm_type)
     return Embedding.apply(weight, indices, padding_idx, bool(scale_grad_by_freq))
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, max_norm: float | None = None,
+                  norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> Tensor:
+    """Sum, mean or max of bags of embedding rows, without building the (N, D) lookup: (B, D).
+
+    A 2-D input (B, L) is B bags of L indices; a 1-D input is cut into bags at ``offsets`` (the start of
+    each bag; with include_last_offset, offsets also ends with len(input)). See ops.indexing.EmbeddingBag.
+    """
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it "
+                         f"must have the same shape as the input ({input.shape})")
+    if weight.dim() != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        offsets_np = np.arange(0, input.numel(), input.shape[1])
+        include_last_offset = False
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        offsets_np = offsets._data.astype(np.int64)
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    if input.dtype._name not in ("int64", "int32"):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got torch.{input.dtype._c_name}Tensor instead (while checking arguments for embedding_bag)")
+    num, n = weight.shape[0], input.shape[0]
+    indices = input._data.astype(np.int64, copy=False)
+    bad = np.flatnonzero((indices < 0) | (indices >= num))
+    if bad.size:
+        raise RuntimeError(f"Index {bad[0]} of input takes value {indices[bad[0]]} which is not in the valid range "
+                           f"[0, {num})")
+    if max_norm is not None:
+        with grad_mode.no_grad():
+            _embedding_renorm_(weight, indices, max_norm, norm_type)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    if per_sample_weights is not None and per_sample_weights.dtype is not weight.dtype:
+        raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
+                           f"#1 'per_sample_weights'; but type torch.{weight.dtype._c_name}Tensor does not equal "
+                           f"torch.{per_sample_weights.dtype._c_name}Tensor (while checking arguments for "
+                           "embedding_bag)")
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise RuntimeError(f"padding_idx must be within the number of embeddings, -{num} through {num - 1}, but "
+                               f"got {padding_idx}")
+        padding_idx %= num
+    if offsets_np.size and offsets_np[0] != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {offsets_np[0]}\n[ torch.LongTensor{{}} ]")
+    if offsets_np.size and offsets_np[-1] > n:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {n} but got offsets[-1] of "
+                           f"{offsets_np[-1]}")
+    starts, end = (offsets_np[:-1], offsets_np[-1]) if include_last_offset else (offsets_np, n)
+    # entry i belongs to the last bag that starts at or before it (repeated offsets: empty bags)
+    position = np.arange(n)
+    bag = np.where(position < end, np.searchsorted(starts, position, side="right") - 1, -1)
+    return EmbeddingBag.apply(weight, per_sample_weights, indices, bag, len(starts), mode, padding_idx,
+                              bool(scale_grad_by_freq))
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -484,7 +484,8 @@ def graph_layout(graph) -> tuple:
     for i, n in enumerate(graph.nodes):
         short = "/".join(n.name.split("/")[-2:])
         shape = n.output_shapes[0] if n.output_shapes and n.output_shapes[0] is not None else None
-        shape_text = "" if shape is None else "\n(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+        shape_text = "" if shape is None else \
+            "\n(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
         if n.op == "IO Node":
             kind = "output" if n.inputs else "leaf"
         else:
@@ -568,7 +569,8 @@ class Board:
 
         self.status = W.HTML()
         names = sorted(self.reader.runs)
-        self.runs = W.SelectMultiple(options=names, value=tuple(names), description="runs", rows=min(max(len(names), 2), 6))
+        self.runs = W.SelectMultiple(options=names, value=tuple(names), description="runs",
+                                     rows=min(max(len(names), 2), 6))
         self.tag_filter = W.Text(value=tags or "", description="tags", placeholder="glob or regex, e.g. loss*")
         self.refresh_button = W.Button(description="refresh", icon="refresh")
         self.auto_refresh = W.Checkbox(value=False, description="auto-refresh every", indent=False)
@@ -900,7 +902,8 @@ def static_figures(runs: dict, tags: str | None = None, kind: str = "all", smoot
         figs.append(plot_scalars(_new_figure(10, 3 * -(-n // 3)), runs, tag_list("scalars"), smoothing))
     if "images" in want:
         for tag in tag_list("images"):
-            items = [(f"{n}: {tag} step {int(r[tag].steps[-1])}", r[tag].values[-1]) for n, r in runs.items() if tag in r]
+            items = [(f"{n}: {tag} step {int(r[tag].steps[-1])}", r[tag].values[-1])
+                     for n, r in runs.items() if tag in r]
             figs.append(plot_images(_new_figure(8, 3), items))
     if "histograms" in want:
         for tag in tag_list("histograms"):

@@ -81,8 +81,8 @@ class BoardMagics(Magics):
         It always prints how to open the same logdir in the real TensorBoard.
         """
         args = magic_arguments.parse_argstring(self.edutorch_board, line)
-        show_board(_unquote(args.logdir), tags=_unquote(args.tags), smoothing=args.smoothing, kind=args.kind, refresh=args.refresh,
-                   text=args.text)
+        show_board(_unquote(args.logdir), tags=_unquote(args.tags), smoothing=args.smoothing, kind=args.kind,
+                   refresh=args.refresh, text=args.text)
 
 
 def load_ipython_extension(ipython) -> None:

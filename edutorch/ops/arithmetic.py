@@ -276,8 +276,10 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
     """True division (always floating point); ``rounding_mode='trunc'`` or ``'floor'`` rounds."""
     if rounding_mode is None and not isinstance(input, Tensor):
         return mul(reciprocal(other), input)  # number / tensor, as PyTorch computes it
-    if rounding_mode is None:
-        return Div.apply(_as_operand(input), _as_operand(other), _float_dtype(input, other))
+    if rounding_mode is None:  # a number becomes a tensor of the result's dtype: float64 / 1.1 stays exact
+        dtype = _float_dtype(input, other)
+        wanted = _dtype.from_numpy_dtype(dtype)
+        return Div.apply(_as_operand(input, wanted), _as_operand(other, wanted), dtype)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
@@ -850,7 +852,8 @@ def where(condition: Tensor, input=None, other=None):
 
         return nonzero(condition, as_tuple=True)
     if condition.dtype is not _dtype.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {(condition.dtype)._c_name}")
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype._c_name}")
     a, b, dtype = _binary(input, other)
     # The condition is passed as an array so it is not a graph input, as in PyTorch.
     return Where.apply(condition._data, a, b, dtype)

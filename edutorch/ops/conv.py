@@ -33,6 +33,8 @@ filters: the GEMMs become one batched matmul over the groups (depthwise: groups 
 """
 from __future__ import annotations
 
+import itertools
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -40,115 +42,139 @@ from numpy.lib.stride_tricks import as_strided
 from .._tensor import Tensor
 from ..autograd.function import NumpyFunction
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold", "pad"]
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "fold",
+    "pad",
+    "unfold",
+]
 
 
 # ====================================================================== the im2col machinery (NumPy)
-def _windows(xp: np.ndarray, kernel, stride, dilation, out_hw) -> np.ndarray:
-    """(N, Hp, Wp, C) -> a strided view (N, H_out, W_out, kh, kw, C) of every window; no copy."""
-    n, _, _, c = xp.shape
-    sn, sh, sw, sc = xp.strides
-    return as_strided(xp, (n, out_hw[0], out_hw[1], kernel[0], kernel[1], c),
-                      (sn, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1], sc), writeable=False)
+# Written for any number of spatial dims (2 for images, 3 for volumes); conv1d runs the 2-D op on a
+# unit height. "spatial" below means (H, W) or (D, H, W), and "kernel" (kh, kw) or (kd, kh, kw).
+def _windows(xp: np.ndarray, kernel, stride, dilation, out_size) -> np.ndarray:
+    """(N, *spatial_p, C) -> a strided view (N, *out_size, *kernel, C) of every window; no copy."""
+    sn, *ss, sc = xp.strides
+    return as_strided(xp, (xp.shape[0], *out_size, *kernel, xp.shape[-1]),
+                      (sn, *(a * s for a, s in zip(ss, stride)), *(a * d for a, d in zip(ss, dilation)), sc),
+                      writeable=False)
 
 
-def _im2col(xp, kernel, stride, dilation, out_hw, groups):
-    """The im2col matrix: (P, kh*kw*C) for groups == 1, else (groups, P, kh*kw*C/groups); P = N*H_out*W_out."""
-    win = _windows(xp, kernel, stride, dilation, out_hw)
-    n, ho, wo, kh, kw, c = win.shape
-    p = n * ho * wo
+def _im2col(xp, kernel, stride, dilation, out_size, groups):
+    """The im2col matrix: (P, K*C) for groups == 1, else (groups, P, K*C/groups); P = N * prod(out_size)
+    output pixels, K = prod(kernel) kernel offsets."""
+    win = _windows(xp, kernel, stride, dilation, out_size)
+    p, k, c = win.shape[0] * math.prod(out_size), math.prod(kernel), win.shape[-1]
     if groups == 1:
-        return win.reshape(p, kh * kw * c)  # the one copy of the forward pass
-    win = win.reshape(p, kh * kw, groups, c // groups)
-    return np.ascontiguousarray(win.transpose(2, 0, 1, 3)).reshape(groups, p, kh * kw * (c // groups))
+        return win.reshape(p, k * c)  # the one copy of the forward pass
+    win = win.reshape(p, k, groups, c // groups)
+    return np.ascontiguousarray(win.transpose(2, 0, 1, 3)).reshape(groups, p, k * (c // groups))
 
 
 def _weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
-    """(O, C/g, kh, kw) -> W_mat (kh*kw*C, O), or (g, kh*kw*C/g, O/g) per group, rows ordered as cols' columns."""
-    o, cg, kh, kw = w.shape
+    """(O, C/g, *kernel) -> W_mat (K*C, O), or (g, K*C/g, O/g) per group, rows ordered as cols' columns."""
+    o, cg, *kernel = w.shape
+    nd, k = len(kernel), math.prod(kernel)
     if groups == 1:
-        return np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(kh * kw * cg, o)
-    w = w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1)
-    return np.ascontiguousarray(w).reshape(groups, kh * kw * cg, o // groups)
+        return np.ascontiguousarray(w.transpose(*range(2, 2 + nd), 1, 0)).reshape(k * cg, o)
+    w = w.reshape(groups, o // groups, cg, *kernel).transpose(0, *range(3, 3 + nd), 2, 1)
+    return np.ascontiguousarray(w).reshape(groups, k * cg, o // groups)
 
 
 def _grad_matrix(g: np.ndarray, groups: int) -> np.ndarray:
-    """grad_out (N, O, H_out, W_out) -> (P, O) channels-last, or (g, P, O/g)."""
-    n, o, ho, wo = g.shape
-    gm = np.ascontiguousarray(g.transpose(0, 2, 3, 1)).reshape(n * ho * wo, o)
+    """grad_out (N, O, *out_size) -> (P, O) channels-last, or (g, P, O/g)."""
+    o = g.shape[1]
+    gm = np.ascontiguousarray(np.moveaxis(g, 1, -1)).reshape(-1, o)
     if groups == 1:
         return gm
     return np.ascontiguousarray(gm.reshape(-1, groups, o // groups).transpose(1, 0, 2))
 
 
-def _pad_nhwc(x: np.ndarray, pads) -> np.ndarray:
-    """(N, C, H, W) -> zero-padded channels-last (N, H+pt+pb, W+pl+pr, C); pads = (pt, pb, pl, pr)."""
-    n, c, h, w = x.shape
-    pt, pb, pl, pr = pads
-    xp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=x.dtype)
-    xp[:, pt:pt + h, pl:pl + w, :] = x.transpose(0, 2, 3, 1)
+def _pad_channels_last(x: np.ndarray, pads) -> np.ndarray:
+    """(N, C, *spatial) -> zero-padded channels-last (N, *padded, C); pads = (before, after) per spatial dim,
+    first dim first: (pt, pb, pl, pr) for images."""
+    n, c, *spatial = x.shape
+    padded = [s + pads[2 * a] + pads[2 * a + 1] for a, s in enumerate(spatial)]
+    xp = np.zeros((n, *padded, c), dtype=x.dtype)
+    xp[(slice(None), *(slice(pads[2 * a], pads[2 * a] + s) for a, s in enumerate(spatial)))] = np.moveaxis(x, 1, -1)
     return xp
 
 
 def _conv_forward(x, w, stride, pads, dilation, groups):
-    """The convolution of NumPy arrays: returns out (N, O, H_out, W_out) and the cols for the backward."""
-    n, c, h, wd = x.shape
-    o, _, kh, kw = w.shape
-    ho, wo = _out_size((h, wd), (kh, kw), stride, pads, dilation)
-    cols = _im2col(_pad_nhwc(x, pads), (kh, kw), stride, dilation, (ho, wo), groups)
+    """The convolution of NumPy arrays: returns out (N, O, *out_size) and the cols for the backward."""
+    n, o = x.shape[0], w.shape[0]
+    out_size = _out_size(x.shape[2:], w.shape[2:], stride, pads, dilation)
+    cols = _im2col(_pad_channels_last(x, pads), w.shape[2:], stride, dilation, out_size, groups)
     out = cols @ _weight_matrix(w, groups)  # (P, O) or (g, P, O/g)
     if groups > 1:
         out = out.transpose(1, 0, 2)  # (P, g, O/g): the channels of group 0, then of group 1...
-    out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
+    out = np.moveaxis(out.reshape(n, *out_size, o), -1, 1)
     return np.ascontiguousarray(out), cols
 
 
-def _input_grad(gm, w, groups, x_shape, pads, stride, dilation, out_hw):
-    """grad_x: for each of the kh*kw kernel offsets (i, j), one GEMM G @ W[:, :, i, j] gives the gradient of
-    the input pixels that offset read, (P, C); add it into the strided slab it came from.
+def _input_grad(gm, w, groups, x_shape, pads, stride, dilation, out_size):
+    """grad_x: for each of the K kernel offsets (i, j) (or (t, i, j)), one GEMM G @ W[:, :, i, j] gives the
+    gradient of the input pixels that offset read, (P, C); add it into the strided slab it came from.
 
     Measured (2 threads, batch 64, k5 p2) against one GEMM G @ W_mat.T followed by a strided col2im, and
     against the transposed convolution (zero-insert + pad + im2col + GEMM): 12 ms vs 50 / 30 ms for
     32->32 ch 16x16, 4.7 vs 9 / 19 ms for 32->64 8x8. The per-offset products write contiguous (P, C)
-    blocks and never materialise a (P, kh*kw*C) matrix, so this is the one we keep.
+    blocks and never materialise a (P, K*C) matrix, so this is the one we keep.
     """
-    n, c, h, wd = x_shape
-    o, cg, kh, kw = w.shape
-    ho, wo = out_hw
-    pt, pb, pl, pr = pads
-    # W per offset: (kh, kw, O, C) or (kh, kw, g, O/g, C/g)
-    wk = w.reshape(groups, o // groups, cg, kh, kw).transpose(3, 4, 0, 1, 2)
-    wk = np.ascontiguousarray(wk[:, :, 0] if groups == 1 else wk)
-    dxp = np.zeros((n, h + pt + pb, wd + pl + pr, groups, cg), dtype=gm.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            piece = gm @ wk[i, j]  # (P, C) or (g, P, C/g)
-            piece = piece.reshape(n, ho, wo, 1, cg) if groups == 1 else \
-                piece.reshape(groups, n, ho, wo, cg).transpose(1, 2, 3, 0, 4)
-            y0, x0 = i * dilation[0], j * dilation[1]
-            dxp[:, y0:y0 + stride[0] * (ho - 1) + 1:stride[0], x0:x0 + stride[1] * (wo - 1) + 1:stride[1]] += piece
-    dx = dxp[:, pt:pt + h, pl:pl + wd].reshape(n, h, wd, c)
-    return np.ascontiguousarray(dx.transpose(0, 3, 1, 2))
+    n, c, *spatial = x_shape
+    o, cg, *kernel = w.shape
+    nd = len(kernel)
+    # W per offset: (*kernel, O, C) or (*kernel, g, O/g, C/g)
+    wk = w.reshape(groups, o // groups, cg, *kernel).transpose(*range(3, 3 + nd), 0, 1, 2)
+    wk = np.ascontiguousarray(wk[(slice(None),) * nd + (0,)] if groups == 1 else wk)
+    padded = [s + pads[2 * a] + pads[2 * a + 1] for a, s in enumerate(spatial)]
+    dxp = np.zeros((n, *padded, groups, cg), dtype=gm.dtype)
+    for offset in itertools.product(*map(range, kernel)):
+        piece = gm @ wk[offset]  # (P, C) or (g, P, C/g)
+        piece = piece.reshape(n, *out_size, 1, cg) if groups == 1 else \
+            np.moveaxis(piece.reshape(groups, n, *out_size, cg), 0, -2)
+        slab = tuple(slice(i * d, i * d + s * (m - 1) + 1, s) for i, d, s, m in zip(offset, dilation, stride, out_size))
+        dxp[(slice(None), *slab)] += piece
+    dx = dxp[(slice(None), *(slice(pads[2 * a], pads[2 * a] + s) for a, s in enumerate(spatial)))]
+    return np.ascontiguousarray(np.moveaxis(dx.reshape(n, *spatial, c), -1, 1))
 
 
 def _weight_grad(cols, gm, w_shape, groups):
-    """grad_W = cols.T @ G, back in PyTorch's (O, C/g, kh, kw) layout."""
-    o, cg, kh, kw = w_shape
-    gw = cols.swapaxes(-1, -2) @ gm  # (kh*kw*C, O) or (g, kh*kw*C/g, O/g)
+    """grad_W = cols.T @ G, back in PyTorch's (O, C/g, *kernel) layout."""
+    o, cg, *kernel = w_shape
+    nd = len(kernel)
+    gw = cols.swapaxes(-1, -2) @ gm  # (K*C, O) or (g, K*C/g, O/g)
     if groups == 1:
-        return np.ascontiguousarray(gw.reshape(kh, kw, cg, o).transpose(3, 2, 0, 1))
-    gw = gw.reshape(groups, kh, kw, cg, o // groups).transpose(0, 4, 3, 1, 2)
-    return np.ascontiguousarray(gw).reshape(o, cg, kh, kw)
+        return np.ascontiguousarray(gw.reshape(*kernel, cg, o).transpose(nd + 1, nd, *range(nd)))
+    gw = gw.reshape(groups, *kernel, cg, o // groups).transpose(0, nd + 2, nd + 1, *range(1, nd + 1))
+    return np.ascontiguousarray(gw).reshape(o, cg, *kernel)
 
 
-def _out_size(hw, kernel, stride, pads, dilation):
-    return tuple((hw[a] + pads[2 * a] + pads[2 * a + 1] - dilation[a] * (kernel[a] - 1) - 1) // stride[a] + 1
-                 for a in range(2))
+def _out_size(spatial, kernel, stride, pads, dilation):
+    return tuple((spatial[a] + pads[2 * a] + pads[2 * a + 1] - dilation[a] * (kernel[a] - 1) - 1) // stride[a] + 1
+                 for a in range(len(kernel)))
+
+
+def _channel_shape(ndim: int) -> tuple:
+    """(1, -1, 1, 1) for images, (1, -1, 1, 1, 1) for volumes: a per-channel vector that broadcasts."""
+    return (1, -1) + (1,) * (ndim - 2)
+
+
+def _not_channels(ndim: int) -> tuple:
+    """The axes a per-channel sum runs over: (0, 2, 3) for images, (0, 2, 3, 4) for volumes."""
+    return (0,) + tuple(range(2, ndim))
 
 
 # ====================================================================== the ops
 class Convolution(NumpyFunction):
-    """out = conv2d(x, w) + b, x (N, C, H, W), w (O, C/groups, kh, kw), b (O,) or None.
+    """out = conv2d(x, w) + b, x (N, C, H, W), w (O, C/groups, kh, kw), b (O,) or None; conv3d the same with
+    (N, C, D, H, W) and (O, C/groups, kd, kh, kw) (one more spatial axis, one more kernel offset index).
 
     Forward: im2col + one GEMM (module docstring). Backward:
         grad_w = cols.T @ G,   grad_b = sum of G over (N, H_out, W_out),
@@ -159,9 +185,9 @@ class Convolution(NumpyFunction):
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
-        out, cols = _conv_forward(x, w, stride, pads, dilation, groups)
+        out, _ = _conv_forward(x, w, stride, pads, dilation, groups)
         if b is not None:
-            out += b.reshape(1, -1, 1, 1)
+            out += b.reshape(_channel_shape(out.ndim))
         # Keep x, not cols (PyTorch saves input and weight too): cols is kh*kw times bigger, and rebuilding
         # it in backward costs one copy. Measured on the CIFAR step (benchmarks/cifar_step.py): peak memory
         # 133 -> 117 MB, step time +10-20%. It also lets the engine catch an in-place change of x, as PyTorch.
@@ -178,34 +204,34 @@ class Convolution(NumpyFunction):
         if ctx.needs_input_grad[0]:
             grad_x = _input_grad(gm, w, groups, x_shape, pads, stride, dilation, grad.shape[2:])
         if ctx.needs_input_grad[1]:
-            cols = _im2col(_pad_nhwc(x, pads), w.shape[2:], stride, dilation, grad.shape[2:], groups)
+            cols = _im2col(_pad_channels_last(x, pads), w.shape[2:], stride, dilation, grad.shape[2:], groups)
             grad_w = _weight_grad(cols, gm, w.shape, groups)
         if ctx.needs_input_grad[2]:
-            grad_b = grad.sum(axis=(0, 2, 3))
+            grad_b = grad.sum(axis=_not_channels(grad.ndim))
         return grad_x, grad_w, grad_b, None, None, None, None
 
 
 class ConvolutionTranspose(NumpyFunction):
-    """out = conv_transpose2d(x, w) + b, x (N, C_in, H, W), w (C_in, C_out/groups, kh, kw).
+    """out = conv_transpose2d(x, w) + b, x (N, C_in, H, W), w (C_in, C_out/groups, kh, kw); conv_transpose3d the
+    same with (N, C_in, D, H, W) and (C_in, C_out/groups, kd, kh, kw).
 
     The transposed convolution is the *input gradient* of the convolution with the same weight: every
     input pixel spreads w[c] (scaled by x) over a kh x kw patch of the output, patches stepping by s.
         H_out = (H - 1)*s - 2p + d*(kh - 1) + output_padding + 1
     so the forward is _input_grad (one GEMM per kernel offset, added into strided slabs), and the backward
     swaps the roles again:
-        grad_x = conv2d(grad_out, w)   (same stride/padding/dilation/groups)
+        grad_x = conv2d(grad_out, w)   (same stride/padding/dilation/groups, windows at the H x W input pixels)
         grad_w = cols(grad_out).T @ x  (the convolution's weight gradient with grad_out as its "input")
     """
 
     node_name = "ConvolutionBackward0"
 
     @staticmethod
-    def forward(ctx, x, w, b, stride, pads, dilation, groups, out_hw):
-        n, c_in, h, wd = x.shape
-        out_shape = (n, w.shape[1] * groups) + tuple(out_hw)
-        out = _input_grad(_grad_matrix(x, groups), w, groups, out_shape, pads, stride, dilation, (h, wd))
+    def forward(ctx, x, w, b, stride, pads, dilation, groups, out_size):
+        out_shape = (x.shape[0], w.shape[1] * groups) + tuple(out_size)
+        out = _input_grad(_grad_matrix(x, groups), w, groups, out_shape, pads, stride, dilation, x.shape[2:])
         if b is not None:
-            out += b.reshape(1, -1, 1, 1)
+            out += b.reshape(_channel_shape(out.ndim))
         ctx.save_for_backward(x, w)
         ctx.conf = (stride, pads, dilation, groups)
         return out
@@ -216,12 +242,20 @@ class ConvolutionTranspose(NumpyFunction):
         stride, pads, dilation, groups = ctx.conf
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
-            gx, cols = _conv_forward(grad, w, stride, pads, dilation, groups)
-            grad_x = gx[:, :, :x.shape[2], :x.shape[3]] if ctx.needs_input_grad[0] else None
+            # Windows of grad_out at exactly the H x W input positions. A plain conv2d(grad_out, w) can give
+            # more (output_padding >= stride, allowed when dilation > output_padding): those extra windows
+            # read only output padding, belong to no input pixel, and would make cols one row per pixel too long.
+            n, c_in, *spatial = x.shape
+            cols = _im2col(_pad_channels_last(grad, pads), w.shape[2:], stride, dilation, spatial, groups)
+            if ctx.needs_input_grad[0]:
+                gx = cols @ _weight_matrix(w, groups)  # (P, C_in) or (g, P, C_in/g)
+                if groups > 1:
+                    gx = gx.transpose(1, 0, 2)
+                grad_x = np.ascontiguousarray(np.moveaxis(gx.reshape(n, *spatial, c_in), -1, 1))
             if ctx.needs_input_grad[1]:
                 grad_w = _weight_grad(cols, _grad_matrix(x, groups), w.shape, groups)
         if ctx.needs_input_grad[2]:
-            grad_b = grad.sum(axis=(0, 2, 3))
+            grad_b = grad.sum(axis=_not_channels(grad.ndim))
         return grad_x, grad_w, grad_b, None, None, None, None, None
 
 
@@ -347,6 +381,16 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     return Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
 
 
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """3-D convolution of (N, C, D, H, W) or (C, D, H, W) input (videos, volumes): the same op with one more
+    spatial axis, so one more index in each window and kernel offset."""
+    stride, pads, dilation = _check_conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+    if input.dim() == 4:
+        return Convolution.apply(input.unsqueeze(0), weight, bias, stride, pads, dilation, groups).squeeze(0)
+    return Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
+
+
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """1-D convolution of (N, C, L) or (C, L) input: the 2-D op on a unit height, (N, C, 1, L)."""
@@ -389,8 +433,8 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     out_hw = tuple((x.shape[2 + a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (kernel[a] - 1)
                    + output_padding[a] + 1 for a in range(dims))
     if any(o <= 0 for o in out_hw):
-        raise RuntimeError(f"Given input size per channel: {list(x.shape[2:])}. Calculated output size per "
-                           f"channel: {list(out_hw)}. Output size is too small")
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
+                           f"output size per channel: ({' x '.join(map(str, out_hw))}). Output size is too small")
     pads = tuple(v for p in padding for v in (p, p))
     op = ConvolutionTranspose
     if dims == 1:  # the 2-D op on a unit height
@@ -405,6 +449,13 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """Transposed 2-D convolution (the input gradient of conv2d), weight (C_in, C_out/groups, kh, kw)."""
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed 3-D convolution (the input gradient of conv3d), weight (C_in, C_out/groups, kd, kh, kw)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                           "conv_transpose3d")
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -525,14 +576,16 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
 
 # ====================================================================== pad
 def _source_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
-    """For one padded dim: which input index each of the before + n + after output positions copies."""
+    """For one padded dim: which input index each of the before + n + after output positions copies.
+    A negative amount crops that side; circular padding then wraps around what is left, as PyTorch does."""
     i = np.arange(-before, n + after)
     if mode == "reflect":  # mirror about the edge pixels, which are not repeated
         i = np.abs(i)
         return np.where(i > n - 1, 2 * (n - 1) - i, i)
     if mode == "replicate":
         return np.clip(i, 0, n - 1)
-    return i % n  # circular
+    start = max(-before, 0)  # circular: wrap around the kept part [start, n - max(-after, 0))
+    return start + (i - start) % (n - start - max(-after, 0))
 
 
 class ConstantPadNd(NumpyFunction):
@@ -547,7 +600,7 @@ class ConstantPadNd(NumpyFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        pads, shape = ctx.conf
+        pads, _ = ctx.conf
         crop = tuple(slice(max(b, 0), grad.shape[k] - max(a, 0)) for k, (b, a) in enumerate(pads))
         return np.pad(grad[crop], [(max(-b, 0), max(-a, 0)) for b, a in pads]), None, None
 
@@ -573,9 +626,13 @@ class IndexPad(NumpyFunction):
     def backward(ctx, grad):
         for axis, before, n, index in reversed(ctx.conf):
             g = np.moveaxis(grad, axis, 0)
-            out = g[before:before + n].copy()
-            np.add.at(out, index[:before], g[:before])
-            np.add.at(out, index[before + n:], g[before + n:])
+            if before >= 0 and len(index) >= before + n:
+                out = g[before:before + n].copy()
+                np.add.at(out, index[:before], g[:before])
+                np.add.at(out, index[before + n:], g[before + n:])
+            else:  # a side was cropped: scatter every row (cropped inputs get no gradient)
+                out = np.zeros((n,) + g.shape[1:], dtype=g.dtype)
+                np.add.at(out, index, g)
             grad = np.moveaxis(out, 0, axis)
         return grad, None, None
 
@@ -615,13 +672,15 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         dim = input.dim() - k + a
         n = input.shape[dim]
         if mode == "reflect" and (b >= n or e >= n):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({b}, {e}) at dimension {dim} of input {_shape(input)}")
+            # PyTorch numbers the argument of the padded dim: #4 for the last, #6 for the one before, #8
+            raise RuntimeError(f"Argument #{4 + 2 * (k - 1 - a)}: Padding size should be less than the corresponding "
+                               f"input dimension, but got: padding ({b}, {e}) at dimension {dim} of input "
+                               f"{_shape(input)}")
         if mode == "circular" and (b > n or e > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-        if mode == "replicate" and n == 0:
-            raise RuntimeError(f"Expected input's dimension {dim} to be non-empty, but got {_shape(input)}")
-        if min(b, e) < 0:
-            raise RuntimeError(f"negative padding is not supported for mode {mode}, got {pad}")
+    batch = input.dim() - k - 1  # 1 if there is a batch dim (which may be empty), else 0
+    if mode == "replicate" and any(m == 0 for m in input.shape[batch:]):
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {_shape(input)}")
     op = _CircularPad if mode == "circular" else _INDEX_PADS[(mode, k)]
     return op.apply(input, tuple(pads), mode)

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _memory_format as _mf
 from .._device import check_device
 from .._tensor import Tensor
 from ..random import _numpy_rng
@@ -127,17 +127,21 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 # ------------------------------------------------------------------------------ filled
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.zeros(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return _leaf(np.ones(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    """Uninitialised memory (whatever was there); fill it before reading."""
-    return _leaf(np.empty(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    """Uninitialised memory (whatever was there); fill it before reading. ``memory_format=torch.channels_last``
+    lays it out (N, H, W, C) in memory (edutorch/_memory_format.py)."""
+    array = np.empty(_shape(size), dtype=_np_dtype(dtype))
+    if memory_format is not None and memory_format is not _mf.contiguous_format:
+        array = _mf.in_format(array, memory_format)
+    return _leaf(array, requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -164,6 +168,11 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad:
         )
     default = _dtype.result_type(start, end, step)
     np_dtype = _np_dtype(dtype, default)
+    if np_dtype == np.int64 and default.is_floating_point:
+        # int64 from float bounds: PyTorch first truncates start, end and step to integers (0.5 -> 0, 1.5 -> 1)
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
     n = max(math.ceil((end - start) / step), 0)
     # start + i * step computed in float64, as PyTorch does, then cast: no drift from repeated adding.
     values = start + np.arange(n, dtype=np.float64) * step if np_dtype.kind == "f" else \
@@ -190,26 +199,43 @@ def _like(input: Tensor, dtype):
     return input.dtype if dtype is None else _dtype.to_dtype(dtype)
 
 
-def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return zeros(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+def _laid_out_like(t: Tensor, input: Tensor, memory_format) -> Tensor:
+    """``*_like``'s layout: ``preserve_format`` (the default) keeps input's channels-last layout, if it has one."""
+    fmt = _mf.preserve_format if memory_format is None else memory_format
+    target = _mf.suggest_format(input._data) if fmt is _mf.preserve_format else fmt
+    if target is not _mf.contiguous_format:
+        t._data = _mf.in_format(t._data, target)
+    return t
 
 
-def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return ones(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> Tensor:
+    out = zeros(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+    return _laid_out_like(out, input, memory_format)
 
 
-def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return empty(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False,
+              memory_format=None) -> Tensor:
+    out = ones(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+    return _laid_out_like(out, input, memory_format)
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return full(input.shape, fill_value, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> Tensor:
+    out = empty(input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+    return _laid_out_like(out, input, memory_format)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
+              memory_format=None) -> Tensor:
+    out = full(input.shape, fill_value, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+    return _laid_out_like(out, input, memory_format)
 
 
 # ------------------------------------------------------------------------------ random
 def _float_dtype(dtype) -> np.dtype:
     np_dtype = _np_dtype(dtype)
-    if np_dtype.kind != "f":
+    if not _dtype.is_float_numpy(np_dtype):
         name = _dtype.from_numpy_dtype(np_dtype)._name
         raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{name.capitalize()}\'')
     return np_dtype
@@ -217,30 +243,88 @@ def _float_dtype(dtype) -> np.dtype:
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
+    _check_size_given("rand", size)
     np_dtype = _float_dtype(dtype)
-    sample = _numpy_rng(generator).random(_shape(size), dtype=np.float64 if np_dtype == np.float16 else np_dtype)
+    sample = _numpy_rng(generator).random(_shape(size), dtype=np_dtype if np_dtype in (np.float32, np.float64)
+                                          else np.float64)  # float16 / bfloat16: draw in float64, then round
     return _leaf(sample.astype(np_dtype, copy=False), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples (mean 0, variance 1)."""
+    _check_size_given("randn", size)
     np_dtype = _float_dtype(dtype)
     rng = _numpy_rng(generator)
-    sample = rng.standard_normal(_shape(size), dtype=np.float64 if np_dtype == np.float16 else np_dtype)
+    sample = rng.standard_normal(_shape(size), dtype=np_dtype if np_dtype in (np.float32, np.float64) else np.float64)
     return _leaf(sample.astype(np_dtype, copy=False), requires_grad, device)
+
+
+def _check_size_given(name: str, size: tuple) -> None:
+    """``torch.randn()`` has no default shape: PyTorch rejects the call (``randn(())`` is a 0-d sample)."""
+    if not size:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (), but expected one of:\n"
+                        " * (tuple of ints size, *, torch.Generator generator, Tensor out = None, torch.dtype dtype "
+                        "= None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, "
+                        "bool requires_grad = False)\n"
+                        f"Give the shape, e.g. torch.{name}(2, 3) or torch.{name}(()) for a single number.")
+
+
+def _as_int(value, what: str, position: int):
+    if isinstance(value, Tensor) and value.dim() == 0 and not value.is_floating_point():
+        return int(value.item())
+    if isinstance(value, (bool, float)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"randint(): argument '{what}' (position {position}) must be int, not "
+                        f"{type(value).__name__}")
+    return int(value)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
-    """Integers uniform in [low, high): ``randint(10, (3,))`` or ``randint(3, 10, (2, 2))``."""
-    if size is None:
-        low, high, size = 0, low, high
+    """Integers uniform in [low, high), int64 unless ``dtype`` says otherwise. PyTorch's two forms:
+
+        randint(high, size)          randint(10, (3,))  or  randint(10, size=(3,))
+        randint(low, high, size)     randint(3, 10, (2, 2))
+
+    ``size`` is a tuple (or list / torch.Size) even for one dimension: ``randint(10, 5)`` is an error.
+    """
+    if size is None and isinstance(high, (int, np.integer)):
+        raise TypeError("randint(): argument 'size' (position 2) must be tuple of ints, not int "
+                        f"(write torch.randint({low}, ({high},)) or torch.randint(low, high, size))")
+    high_only = size is None and high is not None
+    if high_only:
+        low, high, size = 0, low, high  # randint(high, size): the second argument was the size
+    elif high is None:
+        high_only, low, high = True, 0, low  # randint(high, size=...)
     if high is None or size is None:
-        raise TypeError("randint() missing required arguments: 'high' and 'size'")
+        raise TypeError("randint() received an invalid combination of arguments - got (int), but expected one of:\n"
+                        " * (int high, tuple of ints size, *, torch.Generator generator, torch.dtype dtype = None, "
+                        "...)\n * (int low, int high, tuple of ints size, *, torch.Generator generator, "
+                        "torch.dtype dtype = None, ...)\nGive a size: torch.randint(10, (3,)).")
+    low, high = _as_int(low, "low", 1), _as_int(high, "high", 1 if high_only else 2)
+    if isinstance(size, (int, np.integer)):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not int (write size=({size},))")
+    if any(not isinstance(s, (int, np.integer)) for s in size):
+        bad = next(type(s).__name__ for s in size if not isinstance(s, (int, np.integer)))
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, but found element of type {bad}")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    out_dtype = _dtype.to_dtype(dtype) if dtype is not None else _dtype.int64
+    np_dtype = out_dtype.to_numpy()
+    if np_dtype.kind in "iub":  # the range must fit the integer type, as PyTorch checks
+        info = np.iinfo(np_dtype) if np_dtype.kind != "b" else np.iinfo(np.uint8)
+        top = 1 if np_dtype.kind == "b" else info.max
+        if low < info.min:
+            raise RuntimeError(f"from is out of bounds for {_CPP_TYPE[out_dtype._name]}")
+        if high - 1 > top:
+            raise RuntimeError(f"to - 1 is out of bounds for {_CPP_TYPE[out_dtype._name]}")
+    if requires_grad and not out_dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     sample = _numpy_rng(generator).integers(low, high, size=_shape((size,)))
-    return _leaf(sample.astype(_np_dtype(dtype, _dtype.int64)), requires_grad, device)
+    return _leaf(sample.astype(np_dtype), requires_grad, device)
+
+
+_CPP_TYPE = {"int64": "long", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+             "bool": "bool"}
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -249,12 +333,12 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
                  requires_grad, device)
 
 
-def rand_like(input: Tensor, *, dtype=None, generator=None) -> Tensor:
-    return rand(input.shape, dtype=_like(input, dtype), generator=generator)
+def rand_like(input: Tensor, *, dtype=None, generator=None, memory_format=None) -> Tensor:
+    return _laid_out_like(rand(input.shape, dtype=_like(input, dtype), generator=generator), input, memory_format)
 
 
-def randn_like(input: Tensor, *, dtype=None, generator=None) -> Tensor:
-    return randn(input.shape, dtype=_like(input, dtype), generator=generator)
+def randn_like(input: Tensor, *, dtype=None, generator=None, memory_format=None) -> Tensor:
+    return _laid_out_like(randn(input.shape, dtype=_like(input, dtype), generator=generator), input, memory_format)
 
 
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None, generator=None) -> Tensor:
@@ -270,7 +354,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
         if (np.asarray(s) < 0).any():
-            raise RuntimeError(f"normal expects all elements of std >= 0.0")
+            raise RuntimeError("normal expects all elements of std >= 0.0")
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         ref = mean if isinstance(mean, Tensor) else std
         np_dtype = ref._data.dtype

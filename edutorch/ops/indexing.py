@@ -34,10 +34,9 @@ from .shape import Unsqueeze, _place
 def _accumulate_at(shape: tuple, key: tuple, values: np.ndarray) -> np.ndarray:
     """zeros(shape) with ``values`` ADDED at ``[key]``: a position indexed twice receives both values.
 
-    Done as a 1-D ``np.add.at`` over flat positions. Measured on this 2-core machine (NumPy 2.4),
-    scattering a (50000, 64) gradient into (10000, 64): ``np.add.at`` with the index tuple 63 ms,
-    ``np.bincount`` of the flat positions 26 ms, ``np.add.at`` of the flat positions 11 ms (NumPy's fast
-    path for a 1-D integer index); for 100 indices into (100, 100) 0.19 / 0.06 / 0.03 ms.
+    Done as a 1-D ``np.add.at`` over flat positions: NumPy has a fast path for a 1-D integer index,
+    which beat both ``np.add.at`` with the index tuple and ``np.bincount`` at every size we measured
+    (benchmarks/README.md, "Choices inside ops").
     """
     positions = _flat_positions(shape, key)
     out = np.zeros(math.prod(shape), dtype=values.dtype)
@@ -163,6 +162,8 @@ def _index_item(item):
         return bool(item)
     if isinstance(item, (int, np.integer)):
         return int(item)
+    if isinstance(item, range):  # x[range(n), target]: a list of ints, so advanced indexing (a copy)
+        return np.arange(item.start, item.stop, item.step, dtype=np.int64)
     if isinstance(item, (Tensor, np.ndarray, list, tuple)):
         array = item._data if isinstance(item, Tensor) else np.asarray(item)
         if isinstance(item, (list, tuple)) and array.size == 0:
@@ -200,7 +201,8 @@ def _parse_index(input: Tensor, index, keep_full_slice: bool) -> tuple:
 
     Returns ``(steps, key)``. ``steps`` is a list of ``(Function, args)`` applied in order, each a view:
     Select for an int, Slice for a slice, Unsqueeze for None. (A full ``:`` is skipped unless it is the
-    whole index, ``x[:]``, which PyTorch keeps as a slice; an index of full slices only is an alias.) ``key`` is None, or a NumPy index of integer
+    whole index, ``x[:]``, which PyTorch keeps as a slice; an index of full slices only is an alias.)
+    ``key`` is None, or a NumPy index of integer
     arrays and full slices for the advanced part, in the dims left after the steps: PyTorch applies the
     ints first, so ``x[0, :, [0, 1]]`` has shape (n1, 2) -- NumPy would give (2, n1).
     """
@@ -284,7 +286,7 @@ def _select_outside_graph(input: Tensor, index: int) -> Tensor:
     """``x[i]`` when no graph is recorded (what a Dataset's ``__getitem__`` does once per sample): the
     view ``Select.apply`` makes, with its base and version counter, without building the unused graph
     node — 4x cheaper, which a DataLoader over in-memory tensors pays twice per sample."""
-    size = input.shape[0]
+    size = input._data.shape[0]
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension 0 with size {size}")
     args = (0, index % size)
@@ -1104,3 +1106,70 @@ class Embedding(NumpyFunction):
         if ctx.padding_idx is not None:
             grad_w[ctx.padding_idx] = 0
         return grad_w, None, None, None
+
+
+class EmbeddingBag(NumpyFunction):
+    """Bags of rows: out[b] = reduce over the entries i of bag b of  s_i * weight[indices[i]],  (B, D).
+
+    reduce is 'sum', 'mean' (the sum divided by the number of entries in the bag) or 'max' (per column);
+    s_i = per_sample_weights[i] ('sum' only; else 1). Entries equal to padding_idx are left out and not
+    counted; an empty bag gives a row of zeros. bag[i] says which bag entry i belongs to (-1: none).
+
+    backward, with g = grad_out (B, D) (each sum over the entries i, scattered with np.add.at):
+        sum:   grad_weight[indices[i]] += s_i * g[bag_i]       grad_s[i] = weight[indices[i]] . g[bag_i]
+        mean:  grad_weight[indices[i]] += g[bag_i] / count[bag_i]
+        max:   grad_weight[row, d] += g[b, d]  for the row that gave the max of (b, d) (the first on ties)
+    With scale_grad_by_freq each row's gradient is divided by how often its index occurs in the input.
+    """
+
+    node_name = "EmbeddingBagBackward0"
+
+    @staticmethod
+    def forward(ctx, weight, per_sample_weights, indices, bag, n_bags, mode, padding_idx, scale_grad_by_freq):
+        keep = bag >= 0
+        if padding_idx is not None:
+            keep &= indices != padding_idx
+        idx, bag_k = indices[keep], bag[keep]
+        rows = weight[idx]  # (K, D): the looked-up rows of the entries that count
+        out = np.zeros((n_bags, weight.shape[1]), dtype=weight.dtype)
+        ctx.conf = (keep, idx, bag_k, mode, weight.shape[0], scale_grad_by_freq, indices)
+        if mode == "max":
+            best = np.full(out.shape, -np.inf, dtype=weight.dtype)
+            np.maximum.at(best, bag_k, rows)
+            # the first entry of each bag that reaches the max, per column (len(idx) = none: an empty bag)
+            entry = np.where(rows == best[bag_k], np.arange(len(idx))[:, None], len(idx))
+            first = np.full(out.shape, len(idx))
+            np.minimum.at(first, bag_k, entry)
+            filled = first < len(idx)
+            out[filled] = best[filled]
+            ctx.max_rows = np.where(filled, np.append(idx, -1)[first], -1)  # the weight row behind each max
+            return out
+        np.add.at(out, bag_k, rows if per_sample_weights is None else rows * per_sample_weights[keep, None])
+        if mode == "mean":
+            ctx.count = np.maximum(np.bincount(bag_k, minlength=n_bags), 1).astype(weight.dtype)
+            out /= ctx.count[:, None]
+        ctx.save_for_backward(weight if ctx.needs_input_grad[1] else None, per_sample_weights)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        keep, idx, bag_k, mode, num_weights, scale_grad_by_freq, indices = ctx.conf
+        grad_weight = np.zeros((num_weights, grad.shape[1]), dtype=grad.dtype)
+        if mode == "max":
+            b, d = np.nonzero(ctx.max_rows >= 0)
+            np.add.at(grad_weight, (ctx.max_rows[b, d], d), grad[b, d])
+            return grad_weight, None, None, None, None, None, None, None
+        weight, per_sample_weights = ctx.saved_tensors
+        rows_grad = grad[bag_k]  # (K, D): the gradient each counted entry's row receives
+        if mode == "mean":
+            rows_grad = rows_grad / ctx.count[bag_k, None]
+        grad_psw = None
+        if ctx.needs_input_grad[1]:
+            grad_psw = np.zeros(keep.shape, dtype=grad.dtype)
+            grad_psw[keep] = (weight[idx] * rows_grad).sum(axis=1)
+        if per_sample_weights is not None:
+            rows_grad = rows_grad * per_sample_weights[keep, None]
+        if scale_grad_by_freq:
+            rows_grad = rows_grad / np.bincount(indices, minlength=num_weights)[idx, None].astype(grad.dtype)
+        np.add.at(grad_weight, idx, rows_grad)
+        return grad_weight, grad_psw, None, None, None, None, None, None

@@ -275,7 +275,7 @@ class Addmm(NumpyFunction):
         ctx.save_for_backward(x, wt)
         out = x @ wt
         out += bias  # bias broadcasts over the rows
-        return out
+        return out.astype(x.dtype, copy=False)  # bfloat16: ml_dtypes' product is float32, round once
 
     @staticmethod
     def backward(ctx, grad):
@@ -390,7 +390,10 @@ def _batch_times_matrix(x, w):
     np.matmul would run one small product per batch item; (B*m, k) @ (k, p) is a single BLAS call
     (several times faster for a Linear layer on a batch of sequences: benchmarks/README.md).
     """
-    return (_rows(x) @ w).reshape(tuple(x.shape[:-1]) + tuple(w.shape[1:]))
+    out = (_rows(x) @ w).reshape(tuple(x.shape[:-1]) + tuple(w.shape[1:]))
+    if isinstance(out, np.ndarray):  # (double backward passes tensors)
+        out = out.astype(x.dtype, copy=False)  # bfloat16: ml_dtypes' product is float32, round back
+    return out
 
 
 def _broadcast_batch(a: Tensor, b: Tensor) -> None:

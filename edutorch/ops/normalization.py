@@ -262,3 +262,58 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         running_mean._bump_version()
         running_var._bump_version()
     return out.view(input.shape)
+
+
+__all__ += ["rms_norm"]
+
+
+class RMSNorm(NumpyFunction):
+    """Root-mean-square normalisation over the last ``k`` axes: no mean subtracted, no bias.
+
+        r = 1 / sqrt(mean(x^2) + eps)   (one per sample),   y = x * r * weight
+    Backward, with g = dL/dy * weight and n the number of normalised elements (r depends on every x_j:
+    dr/dx_j = -r^3 x_j / n):
+        dL/dx = r * g - r^3 * x * mean(g * x)        dL/dweight = dL/dy * x * r (summed over leading axes)
+    """
+
+    node_name = "MulBackward0"  # PyTorch composes rms_norm of elementwise ops; its last one is a mul
+
+    @staticmethod
+    def forward(ctx, x, weight, k, eps):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        r = (1 / np.sqrt((x * x).mean(axis=axes, keepdims=True) + eps)).astype(x.dtype, copy=False)
+        ctx.r, ctx.axes = r, axes
+        ctx.save_for_backward(x, weight)
+        out = x * r
+        return out if weight is None else out * weight
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        r, axes = ctx.r, ctx.axes
+        grad_x = grad_w = None
+        if ctx.needs_input_grad[0]:
+            g = grad if weight is None else grad * weight
+            grad_x = r * g - r ** 3 * x * (g * x).mean(axis=axes, keepdims=True)
+        if weight is not None and ctx.needs_input_grad[1]:
+            grad_w = grad * x * r
+        return grad_x, grad_w, None, None
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """x / sqrt(mean(x^2) + eps) * weight over the trailing ``normalized_shape`` axes; eps defaults to the
+    machine epsilon of the input's dtype (``torch.finfo(dtype).eps``), as in PyTorch."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(int(s) for s in normalized_shape)
+    k = len(normalized_shape)
+    if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != normalized_shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*{', '.join(map(str, normalized_shape))}], but got input of size{list(input.shape)}")
+    if weight is not None and tuple(weight.shape) != normalized_shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+                           f"{list(weight.shape)} and normalized_shape = {list(normalized_shape)}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype.to_numpy()).eps)
+    return RMSNorm.apply(input, weight, k, float(eps))

@@ -18,10 +18,14 @@ How the work is done (no loops over pixels or batch items):
   back into the strided slice of the input it came from (``+=``: overlapping windows accumulate).
 - variable-size windows (adaptive pooling) and interpolation are linear maps along each axis, written
   as small matrices: out = A_h @ x @ A_w^T, and the gradient is A_h^T @ g @ A_w.
+- the 3-D pools (videos, volumes) are the same code with one more axis: windows (N, C, D_out, H_out,
+  W_out, kd, kh, kw), kernel offsets (t, a, b), one more averaging matrix A_d.
 """
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -30,24 +34,45 @@ from .._tensor import Tensor
 from ..autograd.function import NumpyFunction
 
 __all__ = [
-    "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-    "avg_pool1d", "avg_pool2d",
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-    "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d", "pixel_shuffle", "pixel_unshuffle",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
     "interpolate",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_pool1d",
+    "max_pool1d_with_indices",
+    "max_pool2d",
+    "max_pool2d_with_indices",
+    "max_pool3d",
+    "max_pool3d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "pixel_shuffle",
+    "pixel_unshuffle",
 ]
 
 
 # ====================================================================== helpers
-def _pair(value, fn: str, what: str, n: int = 2) -> tuple:
-    """An int or a tuple of n ints (a 1-tuple repeats), as PyTorch's ``_pair`` and its checks."""
+# Max and average pooling are written for n spatial axes: (H, W) for images, (D, H, W) for volumes and
+# videos (the 3-D ops), with 1-D pooling as the 2-D op on a unit height. "offset" is a tuple of kernel
+# indices, (a, b) or (t, a, b).
+def _pair(value, fn: str, what: str, n: int = 2, rule: str | None = None) -> tuple:
+    """An int or a tuple of n ints (a 1-tuple repeats), as PyTorch's ``_pair`` and its checks.
+    ``rule`` is the wording of the error (PyTorch words it differently for each 3-D function)."""
     if isinstance(value, (tuple, list)):
         if len(value) == 1:
             value = tuple(value) * n
         if len(value) != n:
             ones = "a single int, or a tuple of two ints" if n == 2 else "a single int"
-            raise RuntimeError(f"{fn}: {what} must either be {ones}")
+            raise RuntimeError(f"{fn}: {what} must {rule or 'either be ' + ones}")
         return tuple(int(v) for v in value)
     return (int(value),) * n
 
@@ -61,13 +86,19 @@ def _out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int
     return n
 
 
-def _check_pool(x: np.ndarray, k, s, p, d) -> None:
+def _check_pool(x: np.ndarray, k, s, p, d, fn: str = "max_pool2d") -> None:
     """PyTorch's argument checks for max/avg pooling, in its order, with its messages."""
-    if x.ndim not in (3, 4):
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    if any(n == 0 for n in x.shape[-3:]):
+    n = len(k)
+    axes = "THW"[-n:]  # the axis letters of the messages: kT kH kW, dilationT ...
+    if x.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for input")
+    if n == 2 and any(m == 0 for m in x.shape[-3:]):
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
                            f"input, but got:{list(x.shape)}")
+    if n == 3 and any(m == 0 for m in x.shape[-4:]):
+        name = "avg_pool3d" if fn.startswith("avg") else "max_pool3d_with_indices_out_cpu_template"
+        raise RuntimeError(f"{name}(): Expected input's non-batch dimensions to have positive length, but input "
+                           f"has a shape of {list(x.shape)} and non-batch dimension 0 has length zero!")
     if min(s) <= 0:
         raise RuntimeError("stride should not be zero")
     for ki, pi, di in zip(k, p, d):
@@ -77,53 +108,68 @@ def _check_pool(x: np.ndarray, k, s, p, d) -> None:
             raise RuntimeError("pad should be at most half of effective kernel size, but got "
                                f"pad={pi}, kernel_size={ki} and dilation={di}")
     if min(k) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
+        raise RuntimeError("kernel size should be greater than zero, but got "
+                           + " ".join(f"k{a}: {ki}" for a, ki in zip(axes, k)))
     if min(d) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} "
-                           f"dilationW: {d[1]}")
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise RuntimeError("dilation should be greater than zero, but got "
+                           + " ".join(f"dilation{a}: {di}" for a, di in zip(axes, d)))
+    if any(pi > ki // 2 for pi, ki in zip(p, k)):
+        if n == 2:
+            raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got "
+                               f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
         raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got "
-                           f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
+                           f"kT: {k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}")
 
 
-def _windows(xp: np.ndarray, k, s, d, out_hw) -> np.ndarray:
-    """All pooling windows of the padded input xp (N, C, Hp, Wp) as a view (N, C, Ho, Wo, kh, kw).
+def _windows(xp: np.ndarray, k, s, d, out) -> np.ndarray:
+    """All pooling windows of the padded input xp (N, C, *spatial) as a view (N, C, *out, *k).
 
-    Element [n, c, i, j, a, b] is xp[n, c, i*sh + a*dh, j*sw + b*dw]. For 2x2 windows with stride 2
-    (the usual CNN pooling) this is just a reshape: (N, C, Ho, 2, Wo, 2) with the two 2-axes moved last.
+    For images element [n, c, i, j, a, b] is xp[n, c, i*sh + a*dh, j*sw + b*dw]. For 2x2 windows with
+    stride 2 (the usual CNN pooling) this is just a reshape: (N, C, Ho, 2, Wo, 2) with the two 2-axes
+    moved last (and (N, C, Do, 2, Ho, 2, Wo, 2) for 2x2x2 windows of a volume).
     """
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = k, s, d, out_hw
-    n, c, hp, wp = xp.shape
-    if (kh, kw) == (sh, sw) and (dh, dw) == (1, 1) and (hp, wp) == (oh * kh, ow * kw) \
-            and xp.flags.c_contiguous:
-        return xp.reshape(n, c, oh, kh, ow, kw).transpose(0, 1, 2, 4, 3, 5)
+    n = len(k)
+    lead = xp.shape[:-n]
+    if tuple(k) == tuple(s) and all(di == 1 for di in d) and xp.flags.c_contiguous \
+            and xp.shape[-n:] == tuple(o * ki for o, ki in zip(out, k)):
+        split = xp.reshape(*lead, *(m for o, ki in zip(out, k) for m in (o, ki)))
+        return split.transpose(*range(len(lead)), *range(len(lead), len(lead) + 2 * n, 2),
+                               *range(len(lead) + 1, len(lead) + 2 * n, 2))
     st = xp.strides
-    return as_strided(xp, (n, c, oh, ow, kh, kw),
-                      (st[0], st[1], st[2] * sh, st[3] * sw, st[2] * dh, st[3] * dw), writeable=False)
+    return as_strided(xp, (*lead, *out, *k), (*st[:-n], *(st[-n + a] * s[a] for a in range(n)),
+                                             *(st[-n + a] * d[a] for a in range(n))), writeable=False)
 
 
-def _pad_for_windows(x: np.ndarray, k, s, p, d, out_hw, fill) -> np.ndarray:
-    """x padded by p on the left/top and by what the last window needs (ceil_mode) on the right/bottom;
+def _pad_for_windows(x: np.ndarray, k, s, p, d, out, fill) -> np.ndarray:
+    """x padded by p at the start of each axis and by what the last window needs (ceil_mode) at its end;
     parts never touched by a window are cut off. No copy when nothing needs padding."""
+    n = len(k)
     pads = []
-    for size, ki, si, pi, di, oi in zip(x.shape[-2:], k, s, p, d, out_hw):
+    for size, ki, si, pi, di, oi in zip(x.shape[-n:], k, s, p, d, out):
         needed = (oi - 1) * si + di * (ki - 1) + 1  # padded length covered by the windows
         pads.append((pi, max(0, needed - size - pi), needed))
+    keep = (..., *(slice(None, needed) for _, _, needed in pads))
     if all(lo == 0 and hi == 0 for lo, hi, _ in pads):
-        return x[..., :pads[0][2], :pads[1][2]]
-    xp = np.pad(x, ((0, 0), (0, 0), pads[0][:2], pads[1][:2]), constant_values=fill)
-    return xp[..., :pads[0][2], :pads[1][2]]
+        return x[keep]
+    xp = np.pad(x, ((0, 0),) * (x.ndim - n) + tuple((lo, hi) for lo, hi, _ in pads), constant_values=fill)
+    return xp[keep]
 
 
-def _offset_slices(a: int, b: int, s, d, out_hw) -> tuple:
-    """The strided slice of the padded input that kernel offset (a, b) of every window reads."""
-    (sh, sw), (dh, dw), (oh, ow) = s, d, out_hw
-    return (..., slice(a * dh, a * dh + (oh - 1) * sh + 1, sh), slice(b * dw, b * dw + (ow - 1) * sw + 1, sw))
+def _offset_slices(offset, s, d, out) -> tuple:
+    """The strided slice of the padded input that kernel offset (a, b) (or (t, a, b)) of every window reads."""
+    return (..., *(slice(a * da, a * da + (o - 1) * sa + 1, sa) for a, sa, da, o in zip(offset, s, d, out)))
 
 
-def _batched(x: np.ndarray) -> np.ndarray:
-    """(C, H, W) -> (1, C, H, W); the ops work on 4-D and give back the input's rank."""
-    return x[None] if x.ndim == 3 else x
+def _grid(vectors) -> list:
+    """One vector per spatial axis -> views that broadcast against the (out_1, ..., out_n) grid
+    (np.ix_, for any dtype: np.ix_ would read boolean vectors as masks)."""
+    n = len(vectors)
+    return [np.asarray(v).reshape((1,) * a + (-1,) + (1,) * (n - a - 1)) for a, v in enumerate(vectors)]
+
+
+def _batched(x: np.ndarray, n: int = 2) -> np.ndarray:
+    """(C, *spatial) -> (1, C, *spatial); the ops work batched and give back the input's rank."""
+    return x[None] if x.ndim == n + 1 else x
 
 
 # ====================================================================== max pooling
@@ -141,27 +187,27 @@ class MaxPool2DWithIndices(NumpyFunction):
     node_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
-    def forward(ctx, x, k, s, p, d, out_hw):
-        x4 = _batched(x)
-        h, w = x4.shape[-2:]
+    def forward(ctx, x, k, s, p, d, out):
+        n = len(k)
+        xb = _batched(x, n)
+        spatial = xb.shape[2:]
         lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # padding: never the max
-        win = _windows(_pad_for_windows(x4, k, s, p, d, out_hw, lowest), k, s, d, out_hw)
-        # Row/column of the input that offset a (b) reads in each window; off the input = padding.
-        rows = np.arange(out_hw[0])[:, None] * s[0] - p[0] + np.arange(k[0]) * d[0]  # (Ho, kh)
-        cols = np.arange(out_hw[1])[:, None] * s[1] - p[1] + np.arange(k[1]) * d[1]  # (Wo, kw)
-        padded = rows.min() < 0 or rows.max() >= h or cols.min() < 0 or cols.max() >= w
-        has_nan = x.dtype.kind == "f" and bool(np.isnan(x4).any())
-        # Running max over the kernel offsets, and which offset (a*kw + b) it came from.
-        best = win[..., 0, 0].copy()
-        which = np.zeros(best.shape, dtype=np.int8 if k[0] * k[1] < 128 else np.int32)
+        win = _windows(_pad_for_windows(xb, k, s, p, d, out, lowest), k, s, d, out)
+        # Per axis, the input row/column that offset a reads in window i, (out, k); off the input = padding.
+        pos = [np.arange(oa)[:, None] * sa - pa + np.arange(ka) * da for oa, ka, sa, pa, da in zip(out, k, s, p, d)]
+        padded = any(q.min() < 0 or q.max() >= size for q, size in zip(pos, spatial))
+        has_nan = x.dtype.kind == "f" and bool(np.isnan(xb).any())
+        # Running max over the kernel offsets, and which offset (its flat number) it came from.
+        best = win[(..., *(0,) * n)].copy()
+        which = np.zeros(best.shape, dtype=np.int8 if math.prod(k) < 128 else np.int32)
         seen = None  # with padding: the windows that have met a real (non-padding) value yet
-        for a, b in itertools.product(range(k[0]), range(k[1])):
-            inside = (((rows[:, a] >= 0) & (rows[:, a] < h))[:, None]
-                      & ((cols[:, b] >= 0) & (cols[:, b] < w))) if padded else None
-            if a == b == 0:
+        for flat, offset in enumerate(itertools.product(*map(range, k))):
+            inside = functools.reduce(np.logical_and, _grid([(q[:, a] >= 0) & (q[:, a] < size) for q, a, size
+                                                             in zip(pos, offset, spatial)])) if padded else None
+            if flat == 0:
                 seen = inside
                 continue
-            v = win[..., a, b]
+            v = win[(..., *offset)]
             better = v > best  # strict: the first maximum wins ties
             if has_nan:  # as PyTorch: any NaN replaces the running max
                 better |= np.isnan(v)
@@ -169,48 +215,63 @@ class MaxPool2DWithIndices(NumpyFunction):
                 better = inside & (better | ~seen)
                 seen = seen | inside
             np.maximum(best, v, out=best)  # (NaN-propagating, like PyTorch's max)
-            # which[better] = a*kw + b, written as arithmetic: masked stores are 20x slower here
-            which += better.view(np.int8).astype(which.dtype, copy=False) * (which.dtype.type(a * k[1] + b) - which)
-        ctx.which, ctx.shapes = which, (x.shape, x4.shape, k, s, p, d, out_hw)
-        # index = (first row + a*dh) * W + (first col + b*dw): a base per window + a per-offset step
-        step = (np.arange(k[0])[:, None] * d[0] * w + np.arange(k[1]) * d[1]).ravel()
-        indices = (rows[:, :1] * w + cols[:, 0]) + step[which]
-        if x.ndim == 3:
+            # which[better] = flat, written as arithmetic: masked stores are 20x slower here
+            which += better.view(np.int8).astype(which.dtype, copy=False) * (which.dtype.type(flat) - which)
+        ctx.which, ctx.shapes = which, (x.shape, xb.shape, k, s, p, d, out)
+        # index = sum over axes of (first row + a*d) * (size of the later axes): a base per window + a step
+        # per offset (for images: (first row + a*dh) * W + (first col + b*dw))
+        plane = [math.prod(spatial[a + 1:]) for a in range(n)]
+        base = sum(_grid([q[:, 0] * m for q, m in zip(pos, plane)]))
+        step = sum(_grid([np.arange(ka) * da * m for ka, da, m in zip(k, d, plane)])).ravel()
+        indices = base + step[which]
+        if x.ndim == n + 1:
             best, indices = best[0], indices[0]
         return best, indices
 
     @staticmethod
     def backward(ctx, grad, _grad_indices):
-        shape, shape4, k, s, p, d, out_hw = ctx.shapes
-        g4, which = _batched(grad), ctx.which
-        n, c, h, w = shape4
+        shape, shape_b, k, s, p, d, out = ctx.shapes
+        gb, which = _batched(grad, len(k)), ctx.which
+        spatial = shape_b[2:]
         # gradient of the padded input; windows that do not overlap can assign instead of add
-        span = [(o - 1) * si + di * (ki - 1) + 1 for o, si, di, ki in zip(out_hw, s, d, k)]
-        gp = np.zeros((n, c, max(span[0], h + p[0]), max(span[1], w + p[1])), dtype=grad.dtype)
-        overlap = s[0] < d[0] * (k[0] - 1) + 1 or s[1] < d[1] * (k[1] - 1) + 1
-        for a, b in itertools.product(range(k[0]), range(k[1])):
-            picked = g4 * (which == a * k[1] + b)  # (a product: faster than np.where)
+        span = [(o - 1) * si + di * (ki - 1) + 1 for o, si, di, ki in zip(out, s, d, k)]
+        gp = np.zeros((*shape_b[:2], *(max(sp, m + pi) for sp, m, pi in zip(span, spatial, p))), dtype=grad.dtype)
+        overlap = any(si < di * (ki - 1) + 1 for si, di, ki in zip(s, d, k))
+        for flat, offset in enumerate(itertools.product(*map(range, k))):
+            picked = gb * (which == flat)  # (a product: faster than np.where)
             if overlap:
-                gp[_offset_slices(a, b, s, d, out_hw)] += picked
+                gp[_offset_slices(offset, s, d, out)] += picked
             else:
-                gp[_offset_slices(a, b, s, d, out_hw)] = picked
-        gx = gp[..., p[0]:p[0] + h, p[1]:p[1] + w]
+                gp[_offset_slices(offset, s, d, out)] = picked
+        gx = gp[(..., *(slice(pi, pi + m) for pi, m in zip(p, spatial)))]
         return np.ascontiguousarray(gx).reshape(shape), None, None, None, None, None
 
 
-def _pool_args(fn, input, kernel_size, stride, padding, dilation, ceil_mode):
+class MaxPool3DWithIndices(MaxPool2DWithIndices):
+    """max_pool3d: the same op over (D, H, W) volumes, windows kd x kh x kw; indices = t*H*W + h*W + w, the
+    position of the max in the flattened (D*H*W) volume. Forward and backward are MaxPool2DWithIndices's,
+    written for any number of spatial axes."""
+
+    node_name = "MaxPool3DWithIndicesBackward0"
+
+
+def _pool_args(fn, input, kernel_size, stride, padding, dilation, ceil_mode, n: int = 2, rules=None):
     x = input._data
-    k = _pair(kernel_size, fn, "kernel_size")
+    rules = rules or {}
+    k = _pair(kernel_size, fn, "kernel_size", n, rules.get("kernel_size"))
     s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
-        else _pair(stride, fn, "stride")
-    p, d = _pair(padding, fn, "padding"), _pair(dilation, fn, "dilation")
-    _check_pool(x, k, s, p, d)
-    out_hw = tuple(_out_size(n, *a, ceil_mode) for n, a in zip(x.shape[-2:], zip(k, s, p, d)))
-    if min(out_hw) < 1:
-        c, h, w = x.shape[-3:]
-        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
-                           f"({c}x{out_hw[0]}x{out_hw[1]}). Output size is too small")
-    return k, s, p, d, out_hw
+        else _pair(stride, fn, "stride", n, rules.get("stride"))
+    p = _pair(padding, fn, "padding", n, rules.get("padding"))
+    d = _pair(dilation, fn, "dilation", n, rules.get("dilation"))
+    _check_pool(x, k, s, p, d, fn)
+    if fn == "avg_pool3d" and any(m < ki for m, ki in zip(x.shape[-3:], k)):
+        raise RuntimeError(f"input image (T: {x.shape[-3]} H: {x.shape[-2]} W: {x.shape[-1]}) smaller than kernel "
+                           f"size (kT: {k[0]} kH: {k[1]} kW: {k[2]})")
+    out = tuple(_out_size(m, *a, ceil_mode) for m, a in zip(x.shape[-n:], zip(k, s, p, d)))
+    if min(out) < 1:
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, x.shape[-n - 1:]))}). Calculated output size: "
+                           f"({'x'.join(map(str, (x.shape[-n - 1],) + out))}). Output size is too small")
+    return k, s, p, d, out
 
 
 def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
@@ -224,6 +285,26 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
                return_indices: bool = False):
     """2-D max pooling over (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
     out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (out, indices) if return_indices else out
+
+
+_MAX_POOL3D_RULES = {"kernel_size": "either be a single int, or a tuple of three ints",
+                     "stride": "either be omitted, a single int, or a tuple of three ints",
+                     "padding": "either be a single int, or a tuple of three ints",
+                     "dilation": "be either a single int, or a tuple of three ints"}
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = False):
+    """Max over kd x kh x kw windows; returns (output, indices into the flattened D*H*W volume)."""
+    args = _pool_args("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, 3, _MAX_POOL3D_RULES)
+    return MaxPool3DWithIndices.apply(input, *args)
+
+
+def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W); stride defaults to kernel_size."""
+    out, indices = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (out, indices) if return_indices else out
 
 
@@ -275,7 +356,7 @@ class AvgPool2D(NumpyFunction):
     """out[n, c, i, j] = (sum of x over the window) / divisor[i, j]; padding counts as 0.
 
     divisor = divisor_override, or the window's size (clipped to input + padding when
-    count_include_pad, else to the input).
+    count_include_pad, else to the input): the product of one length per axis.
 
         grad_x[n, c, h, w] = sum over windows (i, j) containing (h, w) of g[n, c, i, j] / divisor[i, j]
     Shapes: x (N, C, H, W) or (C, H, W) -> out (N, C, Ho, Wo) or (C, Ho, Wo).
@@ -284,47 +365,67 @@ class AvgPool2D(NumpyFunction):
     node_name = "AvgPool2DBackward0"
 
     @staticmethod
-    def forward(ctx, x, k, s, p, out_hw, count_include_pad, divisor_override):
-        x4 = _batched(x)
-        d = (1, 1)
-        win = _windows(_pad_for_windows(x4, k, s, p, d, out_hw, 0), k, s, d, out_hw)
+    def forward(ctx, x, k, s, p, out, count_include_pad, divisor_override):
+        n = len(k)
+        xb = _batched(x, n)
+        d = (1,) * n
+        win = _windows(_pad_for_windows(xb, k, s, p, d, out, 0), k, s, d, out)
         if divisor_override:
             div = np.array(divisor_override, dtype=np.int64)
         else:
-            dh = _avg_divisor(x4.shape[2], k[0], s[0], p[0], out_hw[0], count_include_pad)
-            dw = _avg_divisor(x4.shape[3], k[1], s[1], p[1], out_hw[1], count_include_pad)
-            div = dh[:, None] * dw[None, :]
-        total = np.zeros(win.shape[:4], dtype=x.dtype)
-        for a in range(k[0]):  # a loop of kh*kw whole-array adds is faster than win.sum(axis=(4, 5))
-            for b in range(k[1]):
-                total += win[..., a, b]
-        ctx.shapes, ctx.div = (x.shape, x4.shape, k, s, p, out_hw), div
-        out = total / div.astype(x.dtype) if x.dtype.kind == "f" else total // div  # ints: floor
-        return out[0] if x.ndim == 3 else out
+            div = functools.reduce(np.multiply, _grid([_avg_divisor(m, ki, si, pi, oi, count_include_pad)
+                                                       for m, ki, si, pi, oi in zip(xb.shape[2:], k, s, p, out)]))
+        total = np.zeros(win.shape[:2 + n], dtype=x.dtype)
+        for offset in itertools.product(*map(range, k)):  # faster than win.sum(axis=(4, 5))
+            total += win[(..., *offset)]
+        ctx.shapes, ctx.div = (x.shape, xb.shape, k, s, p, out), div
+        result = total / div.astype(x.dtype) if x.dtype.kind == "f" else total // div  # ints: floor
+        return result[0] if x.ndim == n + 1 else result
 
     @staticmethod
     def backward(ctx, grad):
-        shape, shape4, k, s, p, out_hw = ctx.shapes
-        g = _batched(grad) / ctx.div.astype(grad.dtype)
-        d = (1, 1)
-        gp = _pad_for_windows(np.zeros(shape4, dtype=grad.dtype), k, s, p, d, out_hw, 0).copy()
-        for a in range(k[0]):
-            for b in range(k[1]):
-                gp[_offset_slices(a, b, s, d, out_hw)] += g
-        h, w = shape4[2:]
-        gx = np.zeros(shape4, dtype=grad.dtype)
-        hh, ww = min(h, gp.shape[2] - p[0]), min(w, gp.shape[3] - p[1])
-        gx[..., :hh, :ww] = gp[..., p[0]:p[0] + hh, p[1]:p[1] + ww]
+        shape, shape_b, k, s, p, out = ctx.shapes
+        n = len(k)
+        g = _batched(grad, n) / ctx.div.astype(grad.dtype)
+        d = (1,) * n
+        gp = _pad_for_windows(np.zeros(shape_b, dtype=grad.dtype), k, s, p, d, out, 0).copy()
+        for offset in itertools.product(*map(range, k)):
+            gp[_offset_slices(offset, s, d, out)] += g
+        gx = np.zeros(shape_b, dtype=grad.dtype)
+        kept = [min(m, gp.shape[2 + a] - p[a]) for a, m in enumerate(shape_b[2:])]
+        gx[(..., *(slice(0, m) for m in kept))] = gp[(..., *(slice(pa, pa + m) for pa, m in zip(p, kept)))]
         return gx.reshape(shape), None, None, None, None, None, None
+
+
+class AvgPool3D(AvgPool2D):
+    """avg_pool3d: the same op over (D, H, W) volumes, windows kd x kh x kw, divisor the product of the three
+    window lengths. Forward and backward are AvgPool2D's, written for any number of spatial axes."""
+
+    node_name = "AvgPool3DBackward0"
 
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override=None) -> Tensor:
     """2-D average pooling over (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
-    k, s, p, _, out_hw = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+    k, s, p, _, out = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    return AvgPool2D.apply(input, k, s, p, out_hw, count_include_pad, divisor_override)
+    return AvgPool2D.apply(input, k, s, p, out, count_include_pad, divisor_override)
+
+
+_AVG_POOL3D_RULES = {"kernel_size": "be a single int, or a tuple of three ints",
+                     "stride": "be omitted, a single int, or a tuple of three ints",
+                     "padding": "be a single int, or a tuple of three ints"}
+
+
+def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    """3-D average pooling over (N, C, D, H, W) or (C, D, H, W); stride defaults to kernel_size."""
+    k, s, p, _, out = _pool_args("avg_pool3d", input, kernel_size, stride, padding, 1, ceil_mode, 3,
+                                 _AVG_POOL3D_RULES)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    return AvgPool3D.apply(input, k, s, p, out, count_include_pad, divisor_override)
 
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -360,6 +461,7 @@ class AdaptiveAvgPool2D(NumpyFunction):
 
         grad_x = A_h^T @ g @ A_w      (a linear map's gradient is its transpose)
     Shapes: x (N, C, H, W) or (C, H, W); A_h (Ho, H), A_w (Wo, W) -> out (N, C, Ho, Wo) or (C, Ho, Wo).
+    (Written as "one matrix per trailing axis", so the 3-D op is the same with A_d for the depth axis.)
     """
 
     node_name = "AdaptiveAvgPool2DBackward0"
@@ -372,15 +474,29 @@ class AdaptiveAvgPool2D(NumpyFunction):
         return (inside / (end - start)[:, None]).astype(dtype)
 
     @staticmethod
-    def forward(ctx, x, out_hw):
-        a_h = AdaptiveAvgPool2D._averaging(x.shape[-2], out_hw[0], x.dtype)
-        a_w = AdaptiveAvgPool2D._averaging(x.shape[-1], out_hw[1], x.dtype)
-        ctx.a_h, ctx.a_w = a_h, a_w
-        return a_h @ x @ a_w.T
+    def _along(x, mats):
+        """out[..., i, j] = sum over (h, w) of A_0[i, h] * A_1[j, w] * x[..., h, w]: one matrix per trailing axis."""
+        for a, m in enumerate(mats):
+            axis = x.ndim - len(mats) + a
+            x = np.moveaxis(np.tensordot(x, m, axes=(axis, 1)), -1, axis)
+        return np.ascontiguousarray(x)
+
+    @staticmethod
+    def forward(ctx, x, out_size):
+        n = len(out_size)
+        ctx.mats = [AdaptiveAvgPool2D._averaging(size, o, x.dtype) for size, o in zip(x.shape[-n:], out_size)]
+        return AdaptiveAvgPool2D._along(x, ctx.mats)
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.a_h.T @ grad @ ctx.a_w, None
+        return AdaptiveAvgPool2D._along(grad, [m.T for m in ctx.mats]), None
+
+
+class AdaptiveAvgPool3D(AdaptiveAvgPool2D):
+    """adaptive_avg_pool3d: out = x averaged with A_d, A_h, A_w along its last three axes; grad with the
+    transposes. Forward and backward are AdaptiveAvgPool2D's."""
+
+    node_name = "AdaptiveAvgPool3DBackward0"
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
@@ -389,6 +505,14 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     if out_hw == (1, 1):  # PyTorch takes a plain mean here (grad_fn MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
     return AdaptiveAvgPool2D.apply(input, out_hw)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) to a fixed (Do, Ho, Wo)."""
+    out_size = _adaptive_size("adaptive_avg_pool3d", input, output_size, 3)
+    if out_size == (1, 1, 1):  # PyTorch takes a plain mean here (grad_fn MeanBackward1)
+        return input.mean((-3, -2, -1), keepdim=True)
+    return AdaptiveAvgPool3D.apply(input, out_size)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
@@ -748,8 +872,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                          "requires a 4-D tensor as input")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not implemented in edutorch")
-    if mode == "area" and input.dim() in (3, 4):
-        return (adaptive_avg_pool1d if dim == 1 else adaptive_avg_pool2d)(input, out_size)
+    if mode == "area" and input.dim() in (3, 4, 5):
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dim - 1](input, out_size)
     kernel = _KERNELS.get((input.dim(), mode))
     if kernel is None:
         wants = {"linear": 3, "bilinear": 4, "trilinear": 5}.get(mode)

@@ -104,6 +104,13 @@ def _check_nonempty(input: Tensor, dims: tuple, name: str, full: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------ sum, mean
+
+def _accumulator(a: np.ndarray, dtype):
+    """The dtype to add in: bfloat16 sums run in float32 and are rounded once at the end, as PyTorch's CPU
+    kernels do (adding 1 to a bfloat16 256 gives 256 again: a running bfloat16 sum of ones stops there)."""
+    target = np.dtype(dtype) if dtype is not None else a.dtype
+    return np.float32 if target == _dtype.bfloat16.to_numpy() else dtype
+
 class Sum(NumpyFunction):
     """out = sum of a over ``dims``.
 
@@ -118,7 +125,8 @@ class Sum(NumpyFunction):
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype):
         ctx.kept_shape, ctx.shape = _kept_shape(a.shape, dims), a.shape
-        return np.asarray(a.sum(axis=dims, dtype=dtype, keepdims=keepdim))
+        out = np.asarray(a.sum(axis=dims, dtype=_accumulator(a, dtype), keepdims=keepdim))
+        return out.astype(a.dtype if dtype is None else dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -152,7 +160,8 @@ class Mean(NumpyFunction):
         ctx.kept_shape, ctx.shape = _kept_shape(a.shape, dims), a.shape
         ctx.count = _count(a.shape, dims)
         with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan, silently
-            return np.asarray(a.astype(dtype, copy=False).sum(axis=dims, keepdims=keepdim) / ctx.count)
+            total = a.astype(dtype, copy=False).sum(axis=dims, keepdims=keepdim, dtype=_accumulator(a, dtype))
+            return np.asarray(total / ctx.count).astype(a.dtype if dtype is None else dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -371,8 +380,11 @@ class LinalgVectorNorm(NumpyFunction):
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """The p-norm over ``dim`` (all elements when None). p: 'fro' (= 2), a number, inf or -inf."""
     if isinstance(p, str):
-        if p == "nuc":
-            raise NotImplementedError("norm(p='nuc') (the sum of singular values) is not part of edutorch")
+        if p == "nuc":  # the sum of singular values, over the two dims (all dims when None)
+            from ..linalg import matrix_norm
+
+            dims = tuple(range(input.dim())) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+            return matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
         if p != "fro":
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         if isinstance(dim, (tuple, list)) and len(dim) > 2:
@@ -660,7 +672,8 @@ class Cumsum(NumpyFunction):
     def forward(ctx, a, dim, dtype):
         ctx.dim = dim
         flat = a.reshape(a.shape or (1,))  # a 0-d tensor is scanned as one element
-        return np.cumsum(flat, axis=dim, dtype=dtype).reshape(a.shape)
+        out = np.cumsum(flat, axis=dim, dtype=_accumulator(a, dtype)).reshape(a.shape)
+        return out.astype(a.dtype if dtype is None else dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

@@ -63,7 +63,7 @@ class Checks(LessonChecks):
             correct += (outputs.argmax(dim=1) == labels).sum().item()
         n = sum(sizes)
         if average == "samples":
-            mean = sum(l * s for l, s in zip(losses, sizes)) / n
+            mean = sum(loss * size for loss, size in zip(losses, sizes)) / n
         elif average == "batches":
             mean = sum(losses) / len(losses)
         else:  # the sum of the batch means divided by the number of samples

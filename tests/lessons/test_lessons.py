@@ -67,24 +67,29 @@ def test_solutions_pass_and_mistakes_get_their_hint(name):
     """On edutorch: the exercise section with the solutions (every check ✓), then with the common
     mistakes of tests/lessons/mistakes/ (each check ✗, naming the mistake)."""
     nb = stored(name)
-    mistakes = L.titled_cells(L.ROOT / "tests" / "lessons" / "mistakes" / f"{name}.py")
+    mistakes = L.titled_cell_list(L.ROOT / "tests" / "lessons" / "mistakes" / f"{name}.py")
     assert mistakes, f"{name}: no common mistakes recorded in tests/lessons/mistakes/{name}.py"
     section = L.exercise_section(L.with_solutions(name, nb))
     answers = L.solutions(name)
     check_cell = {n: next(c for c in section.cells if n in L.checked_exercises(c)) for n in answers}
-    # one kernel: the solutions first; then each mistake, its check, and the solution again (a later
-    # exercise may build on an earlier one)
-    for n, (_, code) in mistakes.items():
-        section.cells += [nbformat.v4.new_code_cell(code), copy.deepcopy(check_cell[n]), nbformat.v4.new_code_cell(answers[n])]
+    # one kernel: the solutions first; then each mistake (several per exercise allowed), its check, and
+    # the solution again (a later exercise may build on an earlier one)
+    for n, _, code in mistakes:
+        section.cells += [nbformat.v4.new_code_cell(code), copy.deepcopy(check_cell[n]),
+                          nbformat.v4.new_code_cell(answers[n])]
     ran = L.execute(section)
     assert L.errors(ran) == []
-    first, second = {}, {}
+    first, after = {}, []  # the solutions' check lines, then the mistakes' in order
     for cell in ran.cells:
         for n, line in L.check_lines(cell).items():
-            (second if n in first else first)[n] = line
+            if n in first:
+                after.append((n, line))
+            else:
+                first[n] = line
     assert all(line.startswith("✓") for line in first.values()) and set(first) == set(answers), first
-    for n, (hint, _) in mistakes.items():
-        assert second[n].startswith("✗") and hint in second[n], (n, hint, second[n])
+    assert [n for n, _ in after] == [n for n, _, _ in mistakes], after
+    for (n, hint, _), (_, line) in zip(mistakes, after):
+        assert line.startswith("✗") and hint in line, (n, hint, line)
 
 
 @pytest.mark.parametrize("name", LESSONS)

@@ -1,7 +1,6 @@
 """Loss modules: reprs, buffers and state_dict, constructor options and errors, parity with PyTorch."""
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
@@ -31,7 +30,7 @@ def _inputs():
                 logp=np.log(probs), mlm=np.array([[3, 0, -1, 1, 2]] * 4))
 
 
-I = _inputs()
+INPUTS = _inputs()
 MODULES = [
     ("L1Loss", lambda L: {}, [("x", True), ("y", True)]),
     ("MSELoss", lambda L: {"reduction": "sum"}, [("x", True), ("y", True)]),
@@ -55,7 +54,7 @@ MODULES = [
     ("CosineEmbeddingLoss", lambda L: {"margin": 0.2}, [("x", True), ("y", True), ("idx_sign", False)]),
     ("TripletMarginLoss", lambda L: {"margin": 0.5, "swap": True}, [("x", True), ("y", True), ("p", True)]),
 ]
-I["idx_sign"] = np.array([1.0, -1.0, -1.0, 1.0], np.float32)
+INPUTS["idx_sign"] = np.array([1.0, -1.0, -1.0, 1.0], np.float32)
 
 
 @pytest.mark.parametrize("entry", MODULES, ids=[f"{m[0]}-{i}" for i, m in enumerate(MODULES)])
@@ -67,8 +66,8 @@ def test_module_parity_and_repr(torch, entry):
     assert list(ours_m.state_dict()) == list(theirs_m.state_dict())
     assert [n for n, _ in ours_m.named_buffers()] == [n for n, _ in theirs_m.named_buffers()]
     assert list(ours_m.parameters()) == []
-    ours_in = [edutorch.tensor(I[k], requires_grad=g) for k, g in inputs]
-    theirs_in = [torch.tensor(I[k], requires_grad=g) for k, g in inputs]
+    ours_in = [edutorch.tensor(INPUTS[k], requires_grad=g) for k, g in inputs]
+    theirs_in = [torch.tensor(INPUTS[k], requires_grad=g) for k, g in inputs]
     out, ref = ours_m(*ours_in), theirs_m(*theirs_in)
     assert_same(out, ref, rtol=1e-4, atol=1e-5)
     assert out.grad_fn.name() == ref.grad_fn.name()
@@ -132,7 +131,7 @@ def test_nllloss2d_deprecated():
 
 
 def test_triplet_with_custom_distance(torch):
-    x, y, p = I["x"], I["y"], I["p"]
+    x, y, p = INPUTS["x"], INPUTS["y"], INPUTS["p"]
 
     def dist(lib):
         return lambda a, b: (a - b).abs().sum(-1)

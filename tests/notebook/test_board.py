@@ -192,7 +192,8 @@ def test_board_headless_selectors_sliders_and_figures(tmp_path):
         assert ax.images[0].get_array().max() == 0 and ax.get_title() == "exp1 step 3"
         board.image_step.value = 1
         ax = board.figures["images"].axes[0]
-        assert ax.images[0].get_array().shape == (3, 4, 3) and ax.images[0].get_array().max() == 127  # 0.5 * 255, truncated as PyTorch does
+        image = ax.images[0].get_array()
+        assert image.shape == (3, 4, 3) and image.max() == 127  # 0.5 * 255, truncated as PyTorch does
         # histograms: one ridge per step (offset), one line per step (overlay)
         assert board.histogram_tag.value == "fc.weight"
         hist_ax = board.figures["histograms"].axes[0]

@@ -155,7 +155,7 @@ def test_playground_sliders_play_and_figure():
     assert len(_texts(pg.figure, "output")) == 5   # outputs computed so far: cells 0..4
     expected = F.conv2d(edutorch.tensor(default_input(5))[None, None],
                         edutorch.tensor(pg.numbers["kernel"])[None, None], stride=2, padding=1)
-    assert f"out[1, 1] = " in pg.info.value
+    assert "out[1, 1] = " in pg.info.value
     assert float(expected[0, 0, 1, 1]) == window_value(pg.geometry, pg.numbers, 4)[0]
 
     pg.kernel_size.value = 7

@@ -128,7 +128,8 @@ def test_binary_matches_torch(name, shapes, torch):
 
 def test_ties_split_the_gradient_in_maximum_and_minimum(torch):
     for op in ("maximum", "minimum"):
-        a, b = edutorch.tensor([1.0, 2.0, 3.0], requires_grad=True), edutorch.tensor([1.0, 0.0, 5.0], requires_grad=True)
+        a = edutorch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = edutorch.tensor([1.0, 0.0, 5.0], requires_grad=True)
         ta, tb = torch.tensor([1.0, 2.0, 3.0], requires_grad=True), torch.tensor([1.0, 0.0, 5.0], requires_grad=True)
         getattr(edutorch, op)(a, b).backward(edutorch.ones(3))
         getattr(torch, op)(ta, tb).backward(torch.ones(3))
@@ -192,7 +193,8 @@ def test_errors_have_torch_types(bad, torch):
 
 
 def test_shape_mismatch_message_names_shapes():
-    with pytest.raises(RuntimeError, match=r"\[3\].*\[4\]|size of tensor a \(3\) must match the size of tensor b \(4\)"):
+    message = r"\[3\].*\[4\]|size of tensor a \(3\) must match the size of tensor b \(4\)"
+    with pytest.raises(RuntimeError, match=message):
         edutorch.ones(3) + edutorch.ones(4)
 
 
@@ -235,3 +237,10 @@ def test_inf_and_nan_results_are_silent_like_torch():
         y = x.log() + x.sqrt() + 1 / x + x.reciprocal() + x ** -1 + x.rsqrt() + x / 0
         y.sum().backward()
     assert np.isnan(y.tolist()[0]) and np.isinf(edutorch.log(edutorch.tensor(0.0)).item())
+
+
+def test_float64_divided_by_a_python_float_stays_exact(torch):
+    """The number is not rounded to float32 first (it was: a 5e-8 relative error)."""
+    ours = edutorch.tensor([1.0, 2.0, -7.5], dtype=edutorch.float64) / 1.1283791670955126
+    theirs = torch.tensor([1.0, 2.0, -7.5], dtype=torch.float64) / 1.1283791670955126
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

@@ -239,7 +239,8 @@ def test_dtype_mismatch_messages_match_torch(torch):
         edutorch.randn(2, 3) @ edutorch.randn(3, 4, dtype=edutorch.float64)
     with pytest.raises(RuntimeError, match=r"but got: long int != float"):
         edutorch.ones(2, 3, dtype=edutorch.int64) @ edutorch.ones(3, 4)
-    with pytest.raises(RuntimeError, match=r"dot : expected both vectors to have same dtype, but found Float and Double"):
+    message = r"dot : expected both vectors to have same dtype, but found Float and Double"
+    with pytest.raises(RuntimeError, match=message):
         edutorch.randn(3).dot(edutorch.randn(3, dtype=edutorch.float64))
 
 

@@ -666,7 +666,8 @@ def test_std_of_huge_values_stays_finite_like_torch(torch):
 def test_bincount_matches_torch(torch, values, kwargs):
     weights = kwargs.pop("weights", None)
     for dtype in ("int64", "uint8"):
-        ours = edutorch.bincount(edutorch.tensor(values, dtype=getattr(edutorch, dtype)), minlength=kwargs.get("minlength", 0),
+        ours = edutorch.bincount(edutorch.tensor(values, dtype=getattr(edutorch, dtype)),
+                                 minlength=kwargs.get("minlength", 0),
                                  weights=None if weights is None else edutorch.tensor(weights))
         theirs = torch.bincount(torch.tensor(values, dtype=getattr(torch, dtype)), minlength=kwargs.get("minlength", 0),
                                 weights=None if weights is None else torch.tensor(weights))

@@ -236,7 +236,8 @@ def test_load_state_dict_shares_state_tensors_as_torch(torch):
         opts[2].load_state_dict(copy.deepcopy(live))
         opts[3].load_state_dict(copy.deepcopy(live))
         shared = opts[0].state[params[0]]["momentum_buffer"]
-        assert (shared is opts[1].state[params[1]]["momentum_buffer"]) and (shared is source.state[p]["momentum_buffer"])
+        assert shared is opts[1].state[params[1]]["momentum_buffer"]
+        assert shared is source.state[p]["momentum_buffer"]
         assert opts[2].state[params[2]]["momentum_buffer"] is not opts[3].state[params[3]]["momentum_buffer"]
         for q, opt in zip(params, opts):
             q.grad = lib.ones(3)

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import collections
-import math
-import warnings
 
 import numpy as np
 import pytest

@@ -101,7 +101,8 @@ def test_encoder_bytes_equal_official_protobuf():
     theirs = event_pb2.Event(wall_time=1.5, step=3, summary=summary_pb2.Summary(
         value=[summary_pb2.Summary.Value(tag="loss", simple_value=0.0)])).SerializeToString()
     assert ours == theirs  # incl. the oneof simple_value = 0.0, which must be written
-    assert _proto.encode(_proto.EVENT, {"wall_time": 1.5, "step": 3})[:11] == bytes.fromhex("090000000000 00f83f1003".replace(" ", ""))
+    expected = bytes.fromhex("090000000000 00f83f1003".replace(" ", ""))
+    assert _proto.encode(_proto.EVENT, {"wall_time": 1.5, "step": 3})[:11] == expected
     histo = {"min": -1.0, "max": 2.0, "num": 3.0, "sum": 1.0, "sum_squares": 6.0,
              "bucket_limit": [0.0, 1.0, 2.0], "bucket": [1.0, 0.0, 2.0]}
     assert _proto.encode(_proto.HISTOGRAM, histo) == summary_pb2.HistogramProto(**histo).SerializeToString()

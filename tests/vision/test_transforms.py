@@ -272,7 +272,8 @@ def test_errors_name_the_expected_input():
 def test_tensor_resize_is_differentiable(interpolation, antialias):
     """A float image that requires grad keeps its graph through Resize (torchvision's float ops do)."""
     image = torch.tensor(np.random.default_rng(0).random((2, 6, 7)), dtype=torch.float64, requires_grad=True)
-    resize = lambda x: F.resize(x, [4, 9], interpolation=InterpolationMode(interpolation), antialias=antialias)
+    def resize(x):
+        return F.resize(x, [4, 9], interpolation=InterpolationMode(interpolation), antialias=antialias)
     out = resize(image)
     assert out.requires_grad and out.grad_fn is not None
     np.testing.assert_allclose(out.detach().numpy(), resize(image.detach()).numpy(), rtol=1e-12)

@@ -4,7 +4,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import PIL
 import pytest
 from PIL import Image
 

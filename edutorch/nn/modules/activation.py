@@ -9,11 +9,13 @@ import warnings
 from ...ops.creation import empty
 from .. import functional as F, init
 from ..parameter import Parameter
+from .attention import MultiheadAttention
 from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "PReLU", "Sigmoid",
            "Tanh", "Hardtanh", "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "Softmax", "LogSoftmax",
            "Softmin", "Threshold", "LogSigmoid", "Hardshrink", "Softshrink", "Tanhshrink", "GLU"]
+__all__ += ["MultiheadAttention"]  # defined in attention.py, exported here as in PyTorch
 
 
 def _inplace_suffix(inplace: bool) -> str:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import math
 
+from ...autograd import grad_mode
 from ...ops.creation import empty
-from .. import functional as F, init
-from ..parameter import Parameter
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Bilinear", "Identity", "LazyLinear", "Linear"]
 
 
 class Identity(Module):
@@ -126,3 +129,41 @@ class Bilinear(Module):
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    r"""A Linear layer whose ``in_features`` is read off the first input: ``nn.LazyLinear(out_features)``.
+
+    Before the first forward, ``weight`` and ``bias`` are ``UninitializedParameter``s (their repr is
+    ``<UninitializedParameter>``, reading their shape is an error) and ``in_features`` is 0. The first
+    forward sets ``in_features = input.shape[-1]``, materializes the parameters, initialises them as
+    Linear's (U(-1/sqrt(in_features), 1/sqrt(in_features))) and turns the module into an ``nn.Linear``.
+
+    Examples::
+        >>> m = nn.LazyLinear(10)
+        >>> m(torch.randn(4, 84)).shape, m
+        (torch.Size([4, 10]), Linear(in_features=84, out_features=10, bias=True))
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__(0, 0, False)  # no bias yet: it would be replaced at once
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input) -> None:
+        """in_features from the input's last dim, then the parameters get their shapes and initial values."""
+        if self.has_uninitialized_params():
+            with grad_mode.no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()

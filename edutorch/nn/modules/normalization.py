@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import warnings
 
-from ...ops.creation import empty, ones, tensor, zeros
 from ... import _dtype
-from .. import functional as F, init
+from ...ops.creation import empty, ones, tensor, zeros
+from .. import functional as F
+from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d"]
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LayerNorm",
+]
 
 
 class _NormBase(Module):
@@ -134,6 +144,20 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
 
 
+class BatchNorm3d(_BatchNorm):
+    r"""Batch normalisation of an (N, C, D, H, W) input (volumes, videos): statistics per channel over N, D, H
+    and W. Args: as BatchNorm1d.  Shape: Input (N, C, D, H, W); Output the same shape.
+
+    Examples::
+        >>> nn.BatchNorm3d(100)(torch.randn(20, 100, 35, 45, 10)).size()
+        torch.Size([20, 100, 35, 45, 10])
+    """
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
 class _InstanceNorm(_NormBase):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
                  track_running_stats: bool = False, device=None, dtype=None, *, bias: bool = True) -> None:
@@ -180,6 +204,13 @@ class InstanceNorm2d(_InstanceNorm):
     """
 
     _no_batch_dim = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of an (N, C, D, H, W) or (C, D, H, W) input: each channel of each sample
+    normalised over its D x H x W positions. By default no affine parameters and no running statistics."""
+
+    _no_batch_dim = 4
 
 
 class LayerNorm(Module):
@@ -285,3 +316,52 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+__all__ += ["RMSNorm"]
+
+
+class RMSNorm(Module):
+    r"""Root-mean-square layer normalisation over the last ``len(normalized_shape)`` dims of each sample:
+
+        y = x / sqrt(mean(x^2) + eps) * weight
+
+    LayerNorm without the mean subtraction and without the bias: cheaper, and what many recent language
+    models use.
+
+    Args:
+        normalized_shape: the trailing shape to normalise over (an int for the last dim)
+        eps: added to the mean square; ``None`` means the machine epsilon of the input's dtype. Default: None
+        elementwise_affine: learn a per-element ``weight`` (initialised to ones). Default: ``True``
+
+    Shape: Input (N, *), Output the same shape.
+
+    Examples::
+        >>> rms = nn.RMSNorm([2, 3])
+        >>> rms(torch.randn(2, 2, 3)).shape
+        torch.Size([2, 2, 3])
+    """
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

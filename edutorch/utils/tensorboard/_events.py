@@ -197,7 +197,8 @@ def iter_records(file, offset: int = 0, verify: bool = True, problems: list | No
         offset += 12 + length + 4
         if verify and masked_crc32c(data) != data_crc:
             if problems is not None:
-                problems.append(RecordProblem("corrupt", offset - length - 16, "data checksum mismatch; record skipped"))
+                problems.append(RecordProblem("corrupt", offset - length - 16,
+                                              "data checksum mismatch; record skipped"))
             continue
         yield offset, data
 

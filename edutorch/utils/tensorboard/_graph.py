@@ -142,9 +142,10 @@ def build_graph(model, input_to_model, verbose: bool = False) -> tuple[bytes, by
             name, op = f"{root_scope}/tensor", "Constant"
         name = unique(name)
         names[key] = name
+        label = f"{{ name : {param_names[key]} }}" if key in param_names else ""
         nodes.append({"name": name, "op": op, "input": [],
                       "attr": {"_output_shapes": shapes_attr([tuple(tensor.shape)]),
-                               "attr": {"s": (f"{{ name : {param_names[key]} }}" if key in param_names else "").encode()}}})
+                               "attr": {"s": label.encode()}}})
         return name
 
     # Walk from the outputs, then emit nodes inputs-first (creation order = sequence numbers).

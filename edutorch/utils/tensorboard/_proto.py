@@ -366,7 +366,8 @@ NODE_DEF = Message("tensorboard.NodeDef", {
 #: versions.proto — VersionDef: 1 producer, 2 min_consumer (int32)
 VERSION_DEF = Message("tensorboard.VersionDef", {1: Field("producer", "int32"), 2: Field("min_consumer", "int32")})
 #: graph.proto — GraphDef: 1 node (repeated NodeDef), 4 versions
-GRAPH_DEF = Message("tensorboard.GraphDef", {1: Field("node", NODE_DEF, repeated=True), 4: Field("versions", VERSION_DEF)})
+GRAPH_DEF = Message("tensorboard.GraphDef", {1: Field("node", NODE_DEF, repeated=True),
+                                             4: Field("versions", VERSION_DEF)})
 #: step_stats.proto — DeviceStepStats: 1 device (string); StepStats: 1 dev_stats; config.proto — RunMetadata:
 #: 1 step_stats. PyTorch writes one such record (tag "step1") after its graph.
 DEVICE_STEP_STATS = Message("tensorboard.DeviceStepStats", {1: Field("device", "string")})

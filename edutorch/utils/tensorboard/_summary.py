@@ -348,7 +348,8 @@ def hparams(hparam_dict: dict, metric_dict: dict, hparam_domain_discrete: dict |
         raise TypeError("parameter: hparam_domain_discrete should be a dictionary, nothing logged.")
     for k, v in hparam_domain_discrete.items():
         if k not in hparam_dict or not isinstance(v, list) or not all(isinstance(d, type(hparam_dict[k])) for d in v):
-            raise TypeError(f"parameter: hparam_domain_discrete[{k}] should be a list of same type as hparam_dict[{k}].")
+            raise TypeError(f"parameter: hparam_domain_discrete[{k}] should be a list of same type as "
+                            f"hparam_dict[{k}].")
     infos, values = [], {}
     for k, v in hparam_dict.items():
         check_tag(k, "hparam_dict key")

@@ -12,7 +12,10 @@ Each batch is a pickled dict: ``data`` is a uint8 array of shape (N, 3072) — p
 A pickle is a small program: loading one can call any importable function (``os.system`` included).
 These files come from the internet, so they are read with :class:`RestrictedUnpickler`, which only lets
 a pickle rebuild dicts, lists, strings, bytes, numbers and NumPy arrays — all the official files
-contain — and refuses anything else with ``pickle.UnpicklingError``.
+contain — and refuses anything else with ``pickle.UnpicklingError``. Files in the same format written by
+Python 3 (``pickle.dump`` of a dict of arrays, protocols 2 to 5) load too: they spell bytes through
+``_codecs.encode`` (protocol 2, allowed by PyTorch's weights-only unpickler too), arrays through
+``_frombuffer`` (protocol 5) and NumPy numbers through ``scalar``; none of these can run code.
 """
 from __future__ import annotations
 
@@ -37,7 +40,34 @@ def _numpy_reconstruct():
         from numpy._core.multiarray import _reconstruct
     except ImportError:  # numpy 1.x
         from numpy.core.multiarray import _reconstruct
-    return _reconstruct
+
+    def reconstruct(subtype, shape, dtype):
+        # an empty array the pickle then fills with __setstate__; only plain ndarrays, never a subclass
+        if subtype is not np.ndarray:
+            raise pickle.UnpicklingError(f"_reconstruct is only allowed for numpy.ndarray, not {subtype!r}")
+        return _reconstruct(subtype, shape, dtype)
+    return reconstruct
+
+
+def _latin1_encode(text, encoding="latin1"):
+    """``_codecs.encode(text, 'latin1')``: how protocol 2 writes a ``bytes`` value (an array's raw data)."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError(f"_codecs.encode is only allowed on str with 'latin1', not {encoding!r}")
+    return text.encode("latin1")
+
+
+def _frombuffer(buffer, dtype, shape, order):
+    """numpy's protocol-5 array rebuilder: raw bytes + dtype + shape (a copy, so the array is writable)."""
+    if not isinstance(dtype, np.dtype) or dtype.hasobject:
+        raise pickle.UnpicklingError(f"_frombuffer is only allowed for plain numeric dtypes, not {dtype!r}")
+    return np.frombuffer(buffer, dtype=dtype).reshape(shape, order=order).copy(order="K")
+
+
+def _scalar(dtype, data=None):
+    """A NumPy number (``np.int64(3)``) from its dtype and raw bytes."""
+    if not isinstance(dtype, np.dtype) or dtype.hasobject or not isinstance(data, bytes):
+        raise pickle.UnpicklingError(f"scalar is only allowed for numeric dtypes and bytes, not {dtype!r}")
+    return np.frombuffer(data, dtype=dtype)[0]
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -54,6 +84,11 @@ class RestrictedUnpickler(pickle.Unpickler):
         ("numpy._core.multiarray", "_reconstruct"),  # the same, pickled by numpy >= 2
         ("numpy", "ndarray"),
         ("numpy", "dtype"),
+        ("_codecs", "encode"),                       # Python 3, protocol 2: an array's bytes
+        ("numpy.core.numeric", "_frombuffer"),       # protocol 5 arrays (numpy 1 and 2 paths)
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.multiarray", "scalar"),         # NumPy numbers, e.g. labels as np.int64
+        ("numpy._core.multiarray", "scalar"),
     }
 
     def find_class(self, module: str, name: str) -> Any:
@@ -64,7 +99,7 @@ class RestrictedUnpickler(pickle.Unpickler):
                 f"malicious: unpickling can run code).")
         if name == "_reconstruct":
             return _numpy_reconstruct()
-        return getattr(np, name)
+        return {"encode": _latin1_encode, "_frombuffer": _frombuffer, "scalar": _scalar}.get(name) or getattr(np, name)
 
 
 def restricted_pickle_load(file, encoding: str = "latin1") -> Any:
@@ -179,7 +214,8 @@ class CIFAR10(VisionDataset):
             download_and_extract_archive(self.url, self.root, filename=self.filename, md5=self.tgz_md5)
         except RuntimeError as e:
             raise RuntimeError(
-                f"{str(e).splitlines()[0]}\nTo use {self.__class__.__name__} offline, download {self.url} by hand and put it in "
+                f"{str(e).splitlines()[0]}\nTo use {self.__class__.__name__} offline, download {self.url} "
+                "by hand and put it in "
                 f"{os.path.join(os.fspath(self.root), '')} then call again with download=True (its md5 is "
                 f"checked and it is extracted to {os.path.join(os.fspath(self.root), self.base_folder)}), or "
                 f"extract it there yourself.") from e

@@ -9,7 +9,7 @@ A weights enum member is a ``Weights`` record: the ``url`` the file downloads fr
 constructor (the preprocessing the weights were trained with) and ``meta`` (the class names, the parameter
 count, the accuracy the weights reach, ...)::
 
-    w = ResNet50_Weights.IMAGENET1K_V2          # or ResNet50_Weights.DEFAULT, or get_weight("ResNet50_Weights.IMAGENET1K_V2")
+    w = ResNet50_Weights.IMAGENET1K_V2   # or .DEFAULT, or get_weight("ResNet50_Weights.IMAGENET1K_V2")
     w.meta["categories"][0]                     # 'tench'
     preprocess = w.transforms()                 # ImageClassification(crop_size=[224], resize_size=[232], ...)
     state_dict = w.get_state_dict(progress=True)  # downloads into edutorch.hub.get_dir()/checkpoints once
