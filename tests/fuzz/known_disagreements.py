@@ -1,0 +1,758 @@
+"""Disagreements with PyTorch that the differential fuzzer has found and that are not fixed yet.
+
+Each entry matches a category of ``Disagreement`` (tests/fuzz/programs.py: kind, op, exception types and
+messages, the two results as text) and carries one small example program that shows it. The fuzz test
+fails on a disagreement no entry matches; ``test_known_disagreement_still_reproduces`` fails when an
+example no longer disagrees: then the defect is fixed and its entry should go. FINDINGS.md describes them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+INPLACE = ("add_", "mul_", "sub_", "div_", "clamp_", "zero_", "fill_", "relu_", "exp_", "iadd", "copy_", "neg_",
+           "setitem")
+
+
+@dataclass(frozen=True)
+class Known:
+    name: str
+    description: str
+    kinds: tuple
+    ops: tuple  # op tags of the step at fault; () = any op
+    when: Callable = lambda d: True
+    example: tuple = ((), ())  # (input lines, ((op, code), ...))
+
+    def matches(self, d) -> bool:
+        return d.kind in self.kinds and (not self.ops or d.op in self.ops) and bool(self.when(d))
+
+
+def _theirs_has(*texts):
+    return lambda d: any(t in d.theirs for t in texts)
+
+
+def _ours_has(*texts):
+    return lambda d: any(t in d.ours for t in texts)
+
+
+def _no_inf_sign(text: str) -> str:
+    return text.replace(" ", "").replace("-inf", "inf")
+
+
+KNOWN: list[Known] = []
+
+
+def _k(name, description, kinds, ops=(), when=lambda d: True, example=((), ())):
+    KNOWN.append(Known(name, description, tuple(kinds), tuple(ops), when, example))
+
+
+_TORCH_ONLY = ("torch_raises", "exception", "backward_torch_raises", "backward_exception")
+
+# ---- errors PyTorch raises and edutorch does not (or raises as another type) --------------------------------
+_k("unsupported_dtype_kernel", "PyTorch has no kernel for this dtype (bool/int: abs, relu, fmod, remainder, "
+   "floor_divide, div rounding, lerp, arange, linspace...); edutorch computes something",
+   _TORCH_ONLY, when=lambda d: d.theirs_type == "NotImplementedError" or "Boolean inputs not supported" in d.theirs)
+_k("bool_subtraction", "PyTorch forbids `-` with a bool tensor (also inside pow's backward); edutorch subtracts",
+   _TORCH_ONLY, when=_theirs_has("with a bool tensor is not supported"))
+_k("int_zero_division", "integer fmod/remainder/floor_divide by zero: PyTorch raises ZeroDivisionError, "
+   "edutorch returns 0", _TORCH_ONLY, when=_theirs_has("ZeroDivisionError"))
+_k("leaf_view_inplace", "in-place write into a leaf that requires grad through a view (or setitem on such a leaf "
+   "checked after the index): PyTorch raises its leaf error first", _TORCH_ONLY,
+   when=_theirs_has("leaf Variable that requires grad"))
+_k("saved_tensor_version", "a tensor saved for backward is modified in place afterwards: PyTorch's backward raises, "
+   "edutorch's does not notice (relu/logsumexp outputs, loss weights, mse_loss inputs...)",
+   ["backward_torch_raises", "backward_exception"], when=_theirs_has("modified by an inplace operation"))
+_k("inplace_result_cast", "in-place op whose result type cannot be cast back (int/bool tensor with a float "
+   "operand): PyTorch raises, edutorch casts silently", _TORCH_ONLY, when=_theirs_has("can't be cast to the desired"))
+_k("clamp_mixed_bounds", "clamp with one tensor and one number bound: PyTorch raises TypeError, edutorch clamps",
+   _TORCH_ONLY, ["clamp"], when=lambda d: d.theirs_type == "TypeError")
+_k("lerp_mixed_dtypes", "lerp with operands of different dtypes: PyTorch raises (expected dtype ...), edutorch "
+   "promotes", _TORCH_ONLY + ("dtype",), ["lerp"])
+_k("loss_weight_dtype", "cross_entropy/nll_loss with a float32 weight on float64 input: PyTorch raises "
+   "(expected scalar type Double), edutorch computes", _TORCH_ONLY, ["cross_entropy", "nll_loss"],
+   when=_theirs_has("expected scalar type"))
+_k("zero_dim_any_dim", "0-d tensors accept any dim in edutorch (softmax, log_softmax, flatten...); PyTorch raises "
+   "IndexError (Dimension out of range)", _TORCH_ONLY, when=_theirs_has("Dimension out of range"))
+_k("int_float_alpha", "add/sub with a float alpha on integral tensors: PyTorch raises, edutorch promotes",
+   _TORCH_ONLY, when=_theirs_has("argument alpha must not be a floating point"))
+_k("reduction_check_order", "amax over an empty dim listed twice: PyTorch first rejects the empty reduction "
+   "(IndexError), edutorch the repeated dim (RuntimeError)", ["exception"], ["amax", "sum", "mean"],
+   when=_theirs_has("to have non-zero size"))
+_k("setitem_check_order", "setitem with an out-of-range tensor index and a value of the wrong shape: PyTorch "
+   "reports the shape mismatch (RuntimeError), edutorch the index (IndexError)", ["exception"], ["setitem"],
+   when=lambda d: d.ours_type == "IndexError" and d.theirs_type == "RuntimeError")
+_k("slice_step_check_order", "a slice with a negative step is rejected by PyTorch (ValueError) before other index "
+   "checks; edutorch first raises IndexError", ["exception"], ["index", "setitem"],
+   when=_theirs_has("step must be greater than zero"))
+_k("clamp_int_tensor_bounds_backward", "clamp of an int tensor with float tensor bounds that broadcast it: PyTorch's "
+   "backward raises (output with shape [] doesn't match), edutorch's works", _TORCH_ONLY, ["clamp"],
+   when=_theirs_has("doesn't match the broadcast shape"))
+_k("internal_overlap", "in-place op or copy_ whose source overlaps the destination in memory (x.div_(x[::2]), "
+   "x.unsqueeze(0).copy_(x)): PyTorch raises 'unsupported operation', edutorch computes",
+   _TORCH_ONLY, when=_theirs_has("refer to a single memory location"))
+_k("index_put_dtype", "setitem with a tensor index and a value of another dtype: PyTorch raises (Index put requires "
+   "the source and destination dtypes match), edutorch casts", _TORCH_ONLY, when=_theirs_has("Index put requires"))
+_k("multi_output_view_inplace", "in-place write to the base of split/chunk outputs: PyTorch's backward raises "
+   "(views of a function returning multiple views), edutorch's works", _TORCH_ONLY,
+   when=_theirs_has("returns multiple views"))
+_k("full_nan_int", "torch.full with nan and an integer dtype: PyTorch raises (cannot be converted), edutorch "
+   "makes a tensor", _TORCH_ONLY, ["full"])
+_k("numpy_error_types", "a NumPy ValueError leaks where PyTorch raises RuntimeError (shapes that do not "
+   "broadcast in div/where/lerp/copy_/setitem/in-place ops, eye(-1))",
+   ["exception"], when=lambda d: d.ours_type == "ValueError" and d.theirs_type == "RuntimeError")
+_k("zero_dim_error_type", "narrow/split/chunk/gather on a 0-d tensor: edutorch raises IndexError (tuple index out "
+   "of range), PyTorch RuntimeError", ["exception"], ["narrow", "split", "chunk", "gather", "scatter"],
+   when=lambda d: d.ours_type == "IndexError" and d.theirs_type == "RuntimeError")
+
+# ---- errors edutorch raises and PyTorch does not ------------------------------------------------------------------
+_k("zero_dim_dims", "0-d tensors: PyTorch accepts dim 0/-1 (flip, transpose, movedim, gather, scatter, .T); "
+   "edutorch raises", ["edu_raises"], ["flip", "transpose", "movedim", "gather", "scatter", "t"])
+_k("double_ellipsis", "indexing with two Ellipses: PyTorch accepts `x[..., ...]`, edutorch raises IndexError",
+   ["edu_raises", "exception"], ["index", "setitem"], when=_ours_has("single ellipsis"))
+_k("int_negative_pow", "integer tensor ** negative integer: PyTorch computes (1, -1, 0), edutorch raises ValueError",
+   ["edu_raises"], ["pow"], when=lambda d: d.ours_type == "ValueError")
+_k("sign_bool", "torch.sign of a bool tensor: edutorch raises NumPy's UFuncTypeError", ["edu_raises"], ["sign"])
+_k("softmax_int_empty", "softmax/log_softmax of an empty int/bool tensor: PyTorch returns an empty tensor, "
+   "edutorch raises NotImplementedError", ["edu_raises"], ["softmax", "log_softmax"])
+_k("label_smoothing_range", "cross_entropy with label_smoothing < 0: edutorch raises, PyTorch computes (or "
+   "raises its own error about the target first)", ["edu_raises", "exception"], ["cross_entropy"],
+   when=_ours_has("label_smoothing"))
+_k("matmul_empty_dtype", "matmul/bmm of float32 and float64 when a dimension is 0: PyTorch returns an empty "
+   "result, edutorch raises its dtype error", ["edu_raises"], ["matmul", "bmm", "mm"],
+   when=_ours_has("same dtype", "expected scalar type"))
+
+_k("saved_version_overstrict", "edutorch's backward raises the in-place version error where PyTorch's does not "
+   "need the modified tensor (einsum 'ii->i' on a slice, remainder's integer divisor)",
+   ["backward_edu_raises"], when=_ours_has("modified by an inplace operation"))
+_k("setitem_empty_advanced_bounds", "setitem with an out-of-range tensor index combined with an empty slice: PyTorch "
+   "writes nothing, edutorch raises IndexError", ["edu_raises"], ["setitem", "index"],
+   when=_ours_has("out of bounds"))
+_k("setitem_value_leading_ones", "setitem of a (1,)-shaped value into a single element: PyTorch drops leading "
+   "ones, edutorch raises NumPy's ValueError", ["edu_raises"], ["setitem"], when=_ours_has("cannot broadcast"))
+_k("lerp_bool", "lerp of bool tensors with a float weight tensor: PyTorch promotes and computes, edutorch raises "
+   "NumPy's TypeError (boolean subtract)", ["edu_raises"], ["lerp"], when=lambda d: d.ours_type == "TypeError")
+_k("advanced_index_layout", "the result of advanced indexing on a non-contiguous tensor is not contiguous in "
+   "edutorch, so .view raises where PyTorch's (a fresh contiguous tensor) works", ["edu_raises"], ["view"],
+   when=_ours_has("view size is not compatible"))
+_k("overlap_check_false_positive", "in-place op or setitem on an expanded tensor (0-d .expand(()), empty tensors, "
+   "index_put into .expand(2)): edutorch raises its memory-overlap error, PyTorch writes", ["edu_raises"],
+   when=_ours_has("refers to a single memory location"))
+_k("cross_entropy_empty_kdim", "cross_entropy of an empty batch with extra dims (input (0, C, d), reduction='none'): "
+   "edutorch's reshape fails, PyTorch returns an empty loss", ["edu_raises"], ["cross_entropy", "nll_loss"],
+   when=_ours_has("is invalid for input of size 0"))
+_k("int_zero_division_empty", "integer division by zero of an empty tensor: PyTorch returns an empty tensor, "
+   "edutorch raises ZeroDivisionError", ["edu_raises"], when=_ours_has("ZeroDivisionError"))
+_k("empty_dim_check", "an empty tensor with an out-of-range dim: PyTorch returns (roll; cat of 1-D empty tensors, "
+   "its legacy rule), edutorch raises IndexError", ["edu_raises"], ["roll", "cat"],
+   when=lambda d: d.ours_type == "IndexError")
+
+# ---- different results ------------------------------------------------------------------------------------------
+_k("fmod_not_differentiable", "torch.fmod's result does not require grad in edutorch (PyTorch: d/da = 1)",
+   ["requires_grad", "grad"], ["fmod"])
+_k("rounding_div_requires_grad", "floor_divide and div(rounding_mode=...) results do not require grad in edutorch; "
+   "PyTorch's do (with zero gradient)", ["requires_grad"], ["floor_divide", "div"])
+_k("inplace_requires_grad", "writing a value that requires grad into a tensor that does not (setitem, in-place op "
+   "on a view) leaves requires_grad False in edutorch, on the tensor, its base and its other views (so a base's "
+   ".grad is 'missing' where PyTorch's base requires grad)", ["requires_grad", "grad"],
+   when=lambda d: any(op in INPLACE for op in (d.op,) + tuple(d.ops))
+   and (d.kind == "requires_grad" or "missing" in d.ours + d.theirs))
+_k("setitem_empty_grad", "setitem of a grad-requiring value into an empty selection: PyTorch still links the value "
+   "(its grad is zeros), edutorch leaves its grad None", ["grad"], ["setitem"], when=_ours_has("grad = None"))
+_k("cat_empty_requires_grad", "cat with an empty tensor that requires grad: PyTorch's result requires grad and the "
+   "empty input gets an (empty) grad; edutorch's result does not / its grad stays None",
+   ["requires_grad", "grad"], ["cat", "stack"])
+_k("floor_divide_float", "floor_divide of floats disagrees at rounding boundaries, signed zeros and division "
+   "by zero (-inf // 0: PyTorch nan, edutorch -inf)", ["value"], ["floor_divide", "div"])
+_k("clamp_int_promotion", "clamp of a bool/int tensor with bounds of a higher kind: PyTorch promotes (bool with "
+   "an int bound -> int64, int with a float bound -> float32), edutorch keeps the input dtype",
+   ["dtype"], ["clamp", "clamp_"])
+_k("clamp_tensor_bounds", "clamp with a number min and a 0-d tensor max (or min > max) gives other values than "
+   "PyTorch's min(max(x, min), max)", ["value"], ["clamp"])
+_k("clamp_bound_grad", "clamp's gradient to tensor bounds (ties x == min == max) differs from PyTorch's",
+   ["grad"], ["clamp"])
+_k("bce_logits_dtype", "binary_cross_entropy_with_logits(float64 input, float32 target): PyTorch's result is "
+   "float32, edutorch's float64", ["dtype"], ["binary_cross_entropy_with_logits"])
+_k("bool_arith_dtype", "arithmetic on bool tensors: edutorch gives int8 (pow, fmod...) or int64 (add with alpha) "
+   "where PyTorch gives bool or int64", ["dtype"], when=lambda d: "int8" in d.ours or "dtype=torch.bool" in d.theirs)
+_k("binary_max_min_nan_grad", "maximum/minimum/max(a, b)/min(a, b) where an input is nan: the gradients differ "
+   "(in the examples PyTorch's is the full gradient to both inputs, edutorch's half or none)",
+   ["grad"], ["maximum", "minimum", "max", "min"])
+_k("var_std_grad_degenerate", "var/std gradient when N <= correction (PyTorch: inf or 0 with its signs, edutorch: "
+   "nan or other signs)", ["grad"], ["var", "std"])
+_k("conv2d_nonfinite", "conv2d with nan/inf in input or weight: edutorch's output is nan in places where "
+   "PyTorch's is finite (seen with padding and groups)", ["value", "grad"], ["conv2d"],
+   when=lambda d: "nan" in d.ours + d.theirs or "inf" in d.ours + d.theirs)
+_k("lerp_inf", "lerp with infinite inputs: PyTorch's formula (end - (end - start) * (1 - w) for w >= 0.5) gives "
+   "inf where edutorch's start + w * (end - start) gives nan", ["value"], ["lerp"])
+_k("ignored_target_nonfinite", "cross_entropy/nll_loss with ignored (or zero-weight) rows: edutorch's loss or "
+   "gradient is nan where PyTorch's is finite (every row ignored, with label_smoothing; an ignored row "
+   "holding inf)", ["value", "grad"], ["cross_entropy", "nll_loss"],
+   when=lambda d: d.ours.count("nan") > d.theirs.count("nan"))
+_k("relu_nan_grad", "relu's gradient where its input is nan: PyTorch passes the gradient, edutorch gives 0",
+   ["grad"], ["relu", "relu_"])
+_k("inplace_view_grad", "gradients through an in-place op on a view of a non-leaf (v[0].div_(w)) differ from "
+   "PyTorch's", ["grad"],
+   when=lambda d: any(op in INPLACE for op in d.ops))
+_k("inf_sign", "results or gradients that differ only in the sign of infinities: a signed zero upstream (e.g. "
+   "remainder(0, -3) is -0.0 in edutorch, +0.0 in PyTorch) then 1/x, log or pow turn it into -inf vs inf",
+   ["value", "grad"], when=lambda d: d.ours != d.theirs and _no_inf_sign(d.ours) == _no_inf_sign(d.theirs))
+_k("sign_nan", "torch.sign(nan) is 0 in PyTorch, nan in edutorch", ["value"], ["sign"])
+_k("chunk_empty_dim", "chunk of a size-0 dimension: PyTorch returns `chunks` empty pieces, edutorch one",
+   ["structure"], ["chunk"])
+_k("max_pool2d_grad", "max_pool2d's backward with a nan incoming gradient (e.g. log of a negative max): "
+   "edutorch puts nan on elements that are not a window's max, PyTorch 0 (same pattern as grad_nan_not_masked)",
+   ["grad"],
+   when=lambda d: "max_pool2d" in d.ops and "dilation" not in d.code)
+_k("max_pool2d_all_padding_window", "max_pool2d with dilation whose window lies entirely in the padding: PyTorch "
+   "gives -inf with out-of-range indices, routes the gradient to arbitrary elements and can corrupt its heap "
+   "(the worker dies in PyTorch, at that step or later): suspect PyTorch, not edutorch", ["value", "grad", "crash"],
+   when=lambda d: (d.op == "max_pool2d" and "dilation" in d.code)
+   or (d.kind == "crash" and ("in torch" in d.theirs or "after PyTorch ran max_pool2d" in d.theirs)))
+_k("pow_zero_exponent_grad", "d(a**b)/da at a == 0 with a bool/zero exponent: PyTorch gives nan, edutorch a number",
+   ["grad"], ["pow"], when=lambda d: d.theirs.count("nan") > d.ours.count("nan"))
+_k("grad_nan_not_masked", "a gradient is nan in edutorch where PyTorch's is a number: an inf/nan gradient "
+   "reaching positions PyTorch gives 0 (seen after max(), clamp, var/std with N <= correction, prod)",
+   ["grad"], when=lambda d: d.ours.count("nan") > d.theirs.count("nan"))
+
+
+# One example per entry: the shrunk program the fuzzer found (tests/fuzz/programs.py runs it on both engines).
+_EXAMPLES = {
+    "zero_dim_dims": (
+        [
+            "a0 = torch.tensor(2, dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("movedim", "v0 = torch.movedim(x0, 0, -1)"),
+        ],
+    ),
+    "clamp_int_promotion": (
+        [
+            "a0 = torch.tensor(False, dtype=torch.bool)",
+            "x0 = a0",
+        ],
+        [
+            ("clamp", "v0 = x0.clamp(-1, None)"),
+        ],
+    ),
+    "clamp_mixed_bounds": (
+        [
+            "a0 = torch.tensor([-2.85], dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("clamp", "v0 = x0.clamp(1, x0)"),
+        ],
+    ),
+    "rounding_div_requires_grad": (
+        [
+            "a0 = torch.tensor(-0.54, dtype=torch.float32, requires_grad=True)",
+            "x0 = a0",
+        ],
+        [
+            ("floor_divide", "v0 = x0 // x0"),
+        ],
+    ),
+    "softmax_int_empty": (
+        [
+            "a0 = torch.zeros((4, 4, 0), dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("permute", "v0 = x0.permute((1, 0, 2))"),
+            ("log_softmax", "v1 = F.log_softmax(v0, dim=-2)"),
+        ],
+    ),
+    "double_ellipsis": (
+        [
+            "a0 = torch.tensor(1.48, dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("index", "v0 = x0[..., ...]"),
+        ],
+    ),
+    "bce_logits_dtype": (
+        [
+            "a0 = torch.tensor(2.0, dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("to", "v0 = x0.to(dtype=torch.float64)"),
+            ("binary_cross_entropy_with_logits", "a1 = torch.tensor(0.0, dtype=torch.float32)\nv1 = F.binary_cross_entropy_with_logits(v0, a1)"),  # noqa: E501
+        ],
+    ),
+    "unsupported_dtype_kernel": (
+        [
+            "a0 = torch.tensor(False, dtype=torch.bool)",
+            "x0 = a0",
+        ],
+        [
+            ("abs", "v0 = x0.abs()"),
+        ],
+    ),
+    "inplace_result_cast": (
+        [
+            "a0 = torch.tensor(-3, dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("clamp_", "with torch.no_grad():\n    v0 = a0.clamp_(min=0.5)"),
+        ],
+    ),
+    "var_std_grad_degenerate": (
+        [
+            "a0 = torch.tensor(-0.76, dtype=torch.float32, requires_grad=True)",
+            "x0 = a0",
+        ],
+        [
+            ("relu", "v0 = F.relu(x0)"),
+            ("std", "v1 = v0.std(dim=-1, keepdim=False)"),
+        ],
+    ),
+    "int_zero_division": (
+        [
+            "a0 = torch.tensor([-2, -4, 0], dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("fmod", "v0 = torch.fmod(x0, x0)"),
+        ],
+    ),
+    "zero_dim_error_type": (
+        [
+            "a0 = torch.tensor(True, dtype=torch.bool)",
+            "x0 = a0",
+        ],
+        [
+            ("split", "v0 = x0.split(2, dim=0)"),
+        ],
+    ),
+    "lerp_mixed_dtypes": (
+        [
+            "a0 = torch.tensor(True, dtype=torch.bool)",
+            "x0 = a0",
+            "a1 = torch.tensor(3, dtype=torch.int64)",
+            "x1 = a1",
+        ],
+        [
+            ("lerp", "v0 = torch.lerp(x0, x1, 0.0)"),
+        ],
+    ),
+    "fmod_not_differentiable": (
+        [
+            "a0 = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)",
+            "x0 = a0",
+        ],
+        [
+            ("fmod", "v0 = torch.fmod(x0, 2.0)"),
+        ],
+    ),
+    "clamp_bound_grad": (
+        [
+            "a0 = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)",
+            "x0 = a0",
+        ],
+        [
+            ("clamp", "a1 = torch.tensor(2.0, dtype=torch.float32, requires_grad=True)\nx1 = a1\nv1 = x0.clamp(x1, x1)"),  # noqa: E501
+        ],
+    ),
+    "bool_subtraction": (
+        [
+            "a0 = torch.tensor(3.0, dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("sub", "v0 = x0 - True"),
+        ],
+    ),
+    "sign_bool": (
+        [
+            "a0 = torch.tensor([False], dtype=torch.bool)",
+            "x0 = a0",
+        ],
+        [
+            ("sign", "v0 = torch.sign(x0)"),
+        ],
+    ),
+    "leaf_view_inplace": (
+        [
+            "a0 = torch.zeros((1, 0, 1), dtype=torch.float64, requires_grad=True)",
+            "x0 = a0.transpose(-1, -2)",
+        ],
+        [
+            ("exp_", "v0 = x0[0].exp_()\nv0 = x0"),
+        ],
+    ),
+    "label_smoothing_range": (
+        [],
+        [
+            ("cross_entropy", "a1 = torch.tensor([1.79], dtype=torch.float32)\nx1 = a1\na2 = torch.tensor(-100, dtype=torch.int64)\nv2 = F.cross_entropy(x1, a2, label_smoothing=-0.1)"),  # noqa: E501
+        ],
+    ),
+    "numpy_error_types": (
+        [],
+        [
+            ("eye", "v0 = torch.eye(-1)"),
+        ],
+    ),
+    "bool_arith_dtype": (
+        [
+            "a0 = torch.tensor(False, dtype=torch.bool)",
+            "x0 = a0",
+        ],
+        [
+            ("pow", "a1 = torch.tensor(True, dtype=torch.bool)\nx1 = a1\nv0 = x0 ** 2"),
+        ],
+    ),
+    "grad_nan_not_masked": (
+        [
+            "a0 = torch.tensor([-1.99, -0.74], dtype=torch.float32, requires_grad=True)",
+            "x0 = a0",
+        ],
+        [
+            ("max", "v0 = x0.max()"),
+            ("div", "a1 = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)\nx1 = a1\nv3 = v0 / x1"),
+        ],
+    ),
+    "loss_weight_dtype": (
+        [],
+        [
+            ("cross_entropy", "a1 = torch.tensor([[-0.39, 1.67], [-2.0, -0.66], [1.0, 0.6]], dtype=torch.float64, requires_grad=True)\nx1 = a1\na2 = torch.tensor([1, 0, 1], dtype=torch.int64)\na3 = torch.tensor([0.25, 0.0], dtype=torch.float32)\nx3 = a3\nv0 = F.cross_entropy(x1, a2, weight=x3, reduction='mean')"),  # noqa: E501
+        ],
+    ),
+    "slice_step_check_order": (
+        [
+            "a0 = torch.tensor(2.0, dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("neg_", "v0 = x0.neg_()\nv0 = x0"),
+            ("index", "v1 = v0[:-1:-1]"),
+        ],
+    ),
+    "inplace_requires_grad": (
+        [
+            "a0 = torch.tensor([[2.0]], dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("setitem", "a1 = torch.tensor([-2.0], dtype=torch.float32, requires_grad=True)\nx1 = a1\nv0 = x0 * 1\nv0[1:-1, :-1] = x1"),  # noqa: E501
+        ],
+    ),
+    "lerp_inf": (
+        [
+            "a0 = torch.tensor([[[-2.0, -inf]], [[0.81, -1.93]]], dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("lerp", "a2 = torch.tensor([[[[-0.2, 1.91]], [[1.86, 0.32]]]], dtype=torch.float32)\nx2 = a2\na3 = torch.tensor([[[[inf], [1.17]], [[-1.95], [-3.0]]], [[[2.47], [2.0]], [[-inf], [-1.28]]]], dtype=torch.float32, requires_grad=True)\nx3 = a3.transpose(-1, -2)\nv1 = torch.lerp(x0, x2, x3)"),  # noqa: E501
+        ],
+    ),
+    "int_float_alpha": (
+        [
+            "a0 = torch.tensor(True, dtype=torch.bool)",
+            "x0 = a0",
+        ],
+        [
+            ("add", "a2 = torch.tensor(False, dtype=torch.bool)\nx2 = a2\nv0 = torch.add(x0, x2, alpha=0.5)"),
+        ],
+    ),
+    "saved_tensor_version": (
+        [
+            "a0 = torch.tensor([[-2.22, 1.0, 2.27]], dtype=torch.float32, requires_grad=True)",
+            "x0 = a0",
+        ],
+        [
+            ("prod", "v0 = torch.prod(x0, dim=-2)"),
+            ("exp_", "v1 = v0[0].exp_()\nv1 = v0"),
+        ],
+    ),
+    "zero_dim_any_dim": (
+        [
+            "a0 = torch.tensor(4, dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("flatten", "v0 = torch.flatten(x0, 0, 5)"),
+        ],
+    ),
+    "floor_divide_float": (
+        [
+            "a0 = torch.tensor([[-inf, 0.22, -inf]], dtype=torch.float64)",
+            "x0 = a0",
+        ],
+        [
+            ("bool", "v0 = x0.bool()"),
+            ("floor_divide", "v1 = torch.floor_divide(x0, v0)"),
+        ],
+    ),
+    "clamp_int_tensor_bounds_backward": (
+        [
+            "a0 = torch.tensor(2, dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("clamp", "a2 = torch.tensor([-3.0, 0.06], dtype=torch.float32, requires_grad=True)\nx2 = a2\na3 = torch.tensor(-1.45, dtype=torch.float32, requires_grad=True)\nx3 = a3\nv0 = x0.clamp(x2, x3)"),  # noqa: E501
+        ],
+    ),
+    "sign_nan": (
+        [
+            "a0 = torch.tensor(-1.0, dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("std", "v0 = torch.std(x0, dim=-1, keepdim=True)"),
+            ("sign", "v1 = torch.sign(v0)"),
+        ],
+    ),
+    "matmul_empty_dtype": (
+        [],
+        [
+            ("matmul", "a2 = torch.zeros((1, 1, 0), dtype=torch.float32, requires_grad=True)\nx2 = a2\na3 = torch.zeros((1, 0, 3), dtype=torch.float64, requires_grad=True)\nx3 = a3\nv0 = torch.matmul(x2, x3)"),  # noqa: E501
+        ],
+    ),
+    "int_negative_pow": (
+        [
+            "a0 = torch.tensor([[3, -4, 4]], dtype=torch.int64)",
+            "x0 = a0.transpose(-1, -2)",
+        ],
+        [
+            ("pow", "v0 = torch.pow(x0, x0)"),
+        ],
+    ),
+    "max_pool2d_all_padding_window": (
+        [],
+        [
+            ("max_pool2d", "a1 = torch.tensor([[[[1.87], [-1.0], [-2.21], [3.0], [-0.76]]], [[[-3.0], [3.0], [1.18], [0.31], [2.59]]]], dtype=torch.float64, requires_grad=True)\nx1 = a1\nv0 = F.max_pool2d(x1, (2, 3), padding=1, dilation=2, ceil_mode=True)"),  # noqa: E501
+        ],
+    ),
+    "pow_zero_exponent_grad": (
+        [
+            "a0 = torch.tensor([[[-2.0], [0.0], [0.0]], [[2.29], [0.99], [-2.0]]], dtype=torch.float32, requires_grad=True)",  # noqa: E501
+            "x0 = a0",
+        ],
+        [
+            ("pow", "v1 = torch.pow(x0, False)"),
+        ],
+    ),
+    "clamp_tensor_bounds": (
+        [
+            "a0 = torch.tensor([False], dtype=torch.bool)",
+            "x0 = a0",
+        ],
+        [
+            ("clamp", "a1 = torch.tensor(2.7, dtype=torch.float32)\nx1 = a1\nv0 = x0.clamp(2, x1)"),
+        ],
+    ),
+    "full_nan_int": (
+        [],
+        [
+            ("full", "v1 = torch.full((2, 3), nan, dtype=torch.int64)"),
+        ],
+    ),
+    "chunk_empty_dim": (
+        [
+            "a0 = torch.zeros((2, 0, 0, 3), dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("chunk", "v2 = torch.chunk(x0, 2, dim=2)"),
+        ],
+    ),
+    "saved_version_overstrict": (
+        [
+            "a0 = torch.tensor([[[1.0, -2.0], [-0.26, 2.96], [3.0, -2.0], [-2.0, -1.0]], [[-1.79, -0.69], [0.95, 2.74], [2.29, -1.0], [-0.4, 1.23]], [[3.0, 2.76], [-2.54, 0.0], [-0.2, 2.69], [2.0, -1.16]]], dtype=torch.float32, requires_grad=True)",  # noqa: E501
+            "x0 = a0",
+        ],
+        [
+            ("remainder", "a1 = torch.tensor([-1], dtype=torch.int64)\nx1 = a1\nv0 = torch.remainder(x0, x1)"),
+            ("sub_", "with torch.no_grad():\n    v2 = a1.sub_(-1)"),
+        ],
+    ),
+    "cat_empty_requires_grad": (
+        [
+            "a2 = torch.tensor([-2.28, -1.78, 2.15, -1.95, 3.0, 0.63], dtype=torch.float32)",
+            "x2 = a2[::2]",
+        ],
+        [
+            ("cat", "a3 = torch.zeros((0,), dtype=torch.float32, requires_grad=True)\nx3 = a3\nv0 = torch.cat([x3, x2], dim=0)"),  # noqa: E501
+        ],
+    ),
+    "binary_max_min_nan_grad": (
+        [
+            "a0 = torch.tensor(False, dtype=torch.bool)",
+            "x0 = a0",
+            "a1 = torch.tensor([-1.28, -1.0, -0.1, 2.0], dtype=torch.float32, requires_grad=True)",
+            "x1 = a1[::2]",
+        ],
+        [
+            ("log", "v0 = x1.log()"),
+            ("maximum", "v1 = torch.maximum(v0, x0)"),
+        ],
+    ),
+    "setitem_empty_advanced_bounds": (
+        [
+            "a1 = torch.tensor([[-2.55, nan], [1.8, 2.0], [-0.33, -0.0], [-1.79, 0.0]], dtype=torch.float64)",
+            "x1 = a1",
+        ],
+        [
+            ("index", "a2 = torch.tensor([-1, -3, 4], dtype=torch.int64)\nv0 = x1[a2, 2:-2:2, None]"),
+        ],
+    ),
+    "internal_overlap": (
+        [
+            "a0 = torch.tensor([[2.62, 0.0], [0.56, 0.06]], dtype=torch.float32)",
+            "x0 = a0",
+        ],
+        [
+            ("iadd", "w0 = x0.t()\nw0 += x0\nv0 = x0"),
+        ],
+    ),
+    "conv2d_nonfinite": (
+        [],
+        [
+            ("conv2d", "a1 = torch.tensor([[[[-2.24, -1.56, -2.04, 1.84], [0.05, -2.0, 1.03, -0.0]], [[2.49, -1.0, 2.85, 0.89], [-2.54, 0.38, -2.23, -1.76]]], [[[2.93, -0.99, 2.46, -0.41], [-0.17, 0.91, 1.06, 2.78]], [[-2.7, 2.11, 0.79, 2.92], [-2.21, inf, 2.54, -1.0]]]], dtype=torch.float32)\nx1 = a1\na2 = torch.tensor([[[[nan, -3.0], [0.53, -2.77], [-2.61, -0.6]]], [[[1.01, -2.76], [2.85, 0.0], [-inf, 0.48]]]], dtype=torch.float32, requires_grad=True)\nx2 = a2\nv1 = F.conv2d(x1, x2, padding=1, groups=2)"),  # noqa: E501
+        ],
+    ),
+    "empty_dim_check": (
+        [
+            "a1 = torch.zeros((0,), dtype=torch.float32)",
+            "x1 = a1",
+        ],
+        [
+            ("roll", "v1 = torch.roll(x1, -2, 1)"),
+        ],
+    ),
+    "setitem_empty_grad": (
+        [
+            "a0 = torch.tensor([-2.15], dtype=torch.float64, requires_grad=True)",
+            "x0 = a0",
+        ],
+        [
+            ("setitem", "a1 = torch.tensor([1.12], dtype=torch.float64, requires_grad=True)\nx1 = a1\nv1 = x0 * 1\nv1[..., :0:2] = x1"),  # noqa: E501
+        ],
+    ),
+    "setitem_value_leading_ones": (
+        [
+            "a0 = torch.tensor([-4], dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("setitem", "a1 = torch.tensor([-3], dtype=torch.int64)\nx1 = a1\nx0[-1] = x1\nv0 = x0"),
+        ],
+    ),
+    "relu_nan_grad": (
+        [
+            "a1 = torch.tensor(-0.05, dtype=torch.float32, requires_grad=True)",
+            "x1 = a1",
+        ],
+        [
+            ("log", "v0 = torch.log(x1)"),
+            ("relu", "v1 = F.relu(v0)"),
+        ],
+    ),
+    "ignored_target_nonfinite": (
+        [],
+        [
+            ("cross_entropy", "a2 = torch.tensor([2.0, 0.99, -3.0], dtype=torch.float32, requires_grad=True)\nx2 = a2\na3 = torch.tensor(1, dtype=torch.int64)\nv0 = F.cross_entropy(x2, a3, label_smoothing=0.1, ignore_index=1)"),  # noqa: E501
+        ],
+    ),
+    "index_put_dtype": (
+        [
+            "a0 = torch.tensor([[[True], [True]], [[False], [True]], [[False], [False]], [[False], [True]]], dtype=torch.bool)",  # noqa: E501
+            "x0 = a0.transpose(-1, -2)",
+        ],
+        [
+            ("squeeze", "v0 = torch.squeeze(x0, 1)"),
+            ("setitem", "a1 = torch.tensor([False, False, True, True], dtype=torch.bool)\na2 = torch.tensor([False, False], dtype=torch.bool)\nx2 = a2\nv1 = v0 * 1\nv1[a1] = x2"),  # noqa: E501
+        ],
+    ),
+    "multi_output_view_inplace": (
+        [
+            "a0 = torch.tensor([-2.0, -2.33], dtype=torch.float32, requires_grad=True)",
+            "x0 = a0[::2]",
+        ],
+        [
+            ("split", "v1 = torch.split(x0, [1, 0], dim=-1)"),
+            ("clamp_", "with torch.no_grad():\n    v2 = a0.clamp_(min=0.5)"),
+        ],
+    ),
+    "inplace_view_grad": (
+        [
+            "a1 = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)",
+            "x1 = a1",
+        ],
+        [
+            ("roll", "v0 = torch.roll(x1, -5, -1)"),
+            ("view", "v2 = v0.view((1, -1))"),
+            ("div_", "a2 = torch.tensor([-2.41], dtype=torch.float32, requires_grad=True)\nx2 = a2\nv3 = v2[0].div_(x2)\nv3 = v2"),  # noqa: E501
+        ],
+    ),
+    "int_zero_division_empty": (
+        [
+            "a0 = torch.zeros((0,), dtype=torch.int64)",
+            "x0 = a0",
+        ],
+        [
+            ("floor_divide", "v0 = torch.floor_divide(x0, 0)"),
+        ],
+    ),
+}
+_EXAMPLES.update({
+    "lerp_bool": (
+        ["a0 = torch.tensor(True, dtype=torch.bool)", "x0 = a0", "a1 = torch.tensor([True], dtype=torch.bool)",
+         "x1 = a1", "a2 = torch.tensor(2.18, dtype=torch.float64, requires_grad=True)", "x2 = a2"],
+        [("lerp", "v0 = torch.lerp(x0, x1, x2)")],
+    ),
+    "advanced_index_layout": (
+        ["a1 = torch.tensor([[[2.84, -2.0, 2.86]], [[2.0, 1.0, -3.0]], [[-2.41, -2.0, 2.32]]], dtype=torch.float64)",
+         "x1 = a1.transpose(-1, -2)", "a3 = torch.tensor([1, 0], dtype=torch.int64)"],
+        [("index", "v0 = x1[:, a3]"), ("view", "v1 = v0.view((6,))")],
+    ),
+    "setitem_check_order": (
+        ["a2 = torch.tensor([True, True, False, True], dtype=torch.bool)", "x2 = a2",
+         "a3 = torch.tensor([-1, 4], dtype=torch.int64)",
+         "a4 = torch.tensor([True, False, True, True, False, True, True, False], dtype=torch.bool)", "x4 = a4[::2]"],
+        [("setitem", "v0 = x2 * 1\nv0[a3] = x4")],
+    ),
+    "inf_sign": (
+        ["a0 = torch.tensor([[0]], dtype=torch.int64)", "x0 = a0",
+         "a1 = torch.tensor([[0.12, -1.4, 2.0]], dtype=torch.float32)", "x1 = a1"],
+        [("remainder", "v0 = torch.remainder(x0, x1)"), ("pow", "v1 = v0 ** -1")],
+    ),
+    "overlap_check_false_positive": (
+        ["a1 = torch.tensor(-0.71, dtype=torch.float32)", "x1 = a1"],
+        [("expand", "v0 = x1.expand(())"), ("clamp_", "v1 = v0.clamp_(min=0)\nv1 = v0")],
+    ),
+    "cross_entropy_empty_kdim": (
+        ["a1 = torch.zeros((0, 2, 2), dtype=torch.float32, requires_grad=True)", "x1 = a1",
+         "a2 = torch.zeros((0, 2), dtype=torch.int64)", "a3 = torch.tensor([-2.51, -1.3], dtype=torch.float32)",
+         "x3 = a3"],
+        [("cross_entropy", "v0 = F.cross_entropy(x1, a2, weight=x3, reduction='none')")],
+    ),
+    "max_pool2d_grad": (
+        [
+            "a3 = torch.tensor([[[[1.85, 2.25, -2.65, -0.01, 0.98], [-1.34, -1.26, -1.83, 1.77, 1.45], [2.37, -2.0, -2.17, 2.48, 0.59], [-2.0, -0.26, 1.04, 2.0, 2.11], [-0.67, 1.98, 2.66, -0.14, 2.0]], [[-0.48, 2.69, -2.0, -1.12, -0.99], [-2.3, -2.0, 1.43, 0.73, 0.24], [0.13, 2.63, -2.0, 0.1, 1.12], [0.0, 2.58, 1.48, 1.09, 2.0], [2.0, 1.61, 2.0, -1.0, 1.48]]], [[[-1.88, -0.83, 2.0, 2.8, 1.21], [-1.14, -3.0, -2.0, -0.55, -1.21], [0.64, 2.89, 1.54, 3.0, 0.24], [-2.15, 0.41, -1.9, -1.12, 2.0], [0.41, 1.74, 2.76, -1.6, 0.0]], [[-0.23, 1.79, 0.33, -1.51, -2.64], [2.95, -1.0, -0.99, 0.0, -3.0], [-2.6, -2.66, 1.48, 1.05, -0.12], [-2.81, 1.0, 1.0, -1.0, 1.0], [2.0, -2.75, -2.53, -0.5, 0.34]]]], dtype=torch.float32, requires_grad=True)",  # noqa: E501
+            "x3 = a3.transpose(-1, -2)",
+        ],
+        [("max_pool2d", "v2 = F.max_pool2d(x3, 2, stride=(1, 2))"), ("log", "v3 = torch.log(v2)")],
+    ),
+    "inplace_requires_grad": (
+        ["a1 = torch.tensor([[[-2.16, -1.42, 0.96, -0.81]], [[2.0, -2.8, 0.97, 0.43]]], dtype=torch.float32)",
+         "x1 = a1"],
+        [("transpose", "v0 = torch.transpose(x1, -3, -1)"),
+         ("setitem", "a3 = torch.tensor([1.48, 0.89], dtype=torch.float32, requires_grad=True)\nx3 = a3\n"
+                     "x1[:, -1, -4] = x3\nv2 = x1"),
+         ("sum", "v3 = torch.sum(v0)")],
+    ),
+    "reduction_check_order": (
+        ["a0 = torch.zeros((0,), dtype=torch.int64)", "x0 = a0"],
+        [("amax", "v0 = x0.amax(dim=(0, 0), keepdim=True)")],
+    ),
+})
+KNOWN[:] = [replace(k, example=_EXAMPLES[k.name]) for k in KNOWN]
+
+def match(d):
+    """The first known entry that matches disagreement ``d``, or None."""
+    return next((k for k in KNOWN if k.matches(d)), None)
