@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 15 · Pretrained models and fine-tuning
 #
-# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 15 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # Training a large network from scratch needs millions of labelled images. A **pretrained model**
 # (预训练模型) has already learned useful features on such a data set; **transfer learning**

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 23 · Milestone: a CNN to 97 % on real MNIST digits
 #
-# *Runs in about 25 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 20 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A milestone lesson: everything from lessons 03–14 (data, a model, a loss, an optimizer, the training
 # loop) put together on **real** data, with a measured result. The data are 5,000 handwritten digits

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 24 · Milestone: fine-tuning a digits CNN on real textures
 #
-# *Runs in about 45 s on a 2-core CPU (measured with `python tools/lessons.py run 24` on a busy machine).*
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A milestone lesson: transfer learning (迁移学习) on **real photographs**, measured honestly. The
 # task: tell **brick**, **grass** and **gravel** apart in 64 × 64 grey tiles cut from three CC0

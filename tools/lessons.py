@@ -492,7 +492,18 @@ def write_readme_table(timings: dict) -> None:
     if start in text and end in text:
         head, rest = text.split(start, 1)
         text = head + start + "\n".join(rows) + "\n" + end + rest.split(end, 1)[1]
-        readme.write_text(text, encoding="utf-8")
+    readme.write_text(_stamp_milestones(text, timings), encoding="utf-8")
+
+
+_MILESTONE_ROW = re.compile(r"^(\|.*\| )about \d+ s( \| \[\d\d\]\(lessons/(\w+)\.ipynb\) \|)$", re.MULTILINE)
+
+
+def _stamp_milestones(text: str, timings: dict) -> str:
+    """The Milestones table's time column: each row ends with its lesson, whose whole run time it shows."""
+    def stamp(match):
+        name = match.group(3)
+        return f"{match.group(1)}{about(timings[name])}{match.group(2)}" if name in timings else match.group(0)
+    return _MILESTONE_ROW.sub(stamp, text)
 
 
 def main(argv: list[str] | None = None) -> int:
