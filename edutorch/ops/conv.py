@@ -286,6 +286,17 @@ class ConvolutionTranspose1d(ConvolutionTranspose):
 
 
 # ====================================================================== argument handling
+def same_padding(kernel, dilation) -> list:
+    """padding='same': (before, after) per spatial dim, first dim first. A window spans d*(k-1)+1
+    pixels, so d*(k-1) padding keeps the size; the odd pixel goes to the end (right / bottom), as in
+    PyTorch. (Used by F.conv* and by the Conv layers' padding_mode path.)"""
+    pads = []
+    for k, d in zip(kernel, dilation):
+        total = d * (k - 1)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
 def _pair(v, n: int, name: str) -> tuple:
     t = tuple(int(a) for a in v) if isinstance(v, (tuple, list)) else (int(v),) * n
     if len(t) == 1 and n > 1:
@@ -337,11 +348,7 @@ def _check_conv(input, weight, bias, stride, padding, dilation, groups, dims: in
         elif padding == "same":
             if any(s != 1 for s in stride):
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
-            # total d*(k-1); the odd pixel goes to the end (right / bottom), as in PyTorch
-            pads = []
-            for k, d in zip(kernel, dilation):
-                total = d * (k - 1)
-                pads += [total // 2, total - total // 2]
+            pads = [amount for pair in same_padding(kernel, dilation) for amount in pair]
             padding = None
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")

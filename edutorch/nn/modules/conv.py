@@ -9,22 +9,20 @@ from __future__ import annotations
 import math
 
 from ...autograd import grad_mode
+from ...ops.conv import same_padding
 from ...ops.creation import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .module import Module
+from .utils import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Fold",
            "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
            "LazyConvTranspose3d", "Unfold"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _ntuple(v, n: int) -> tuple:
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
 class _ConvNd(Module):
@@ -39,28 +37,25 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        stride, dilation = _ntuple(stride, n), _ntuple(dilation, n)
+        stride, dilation = _ntuple(n)(stride), _ntuple(n)(dilation)
         if isinstance(padding, str):
             if padding not in ("valid", "same"):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         else:
-            padding = _ntuple(padding, n)
+            padding = _ntuple(n)(padding)
         if padding_mode not in _PADDING_MODES:
             raise ValueError("padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, "
                              f"but got padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _ntuple(kernel_size, n)
+        self.kernel_size = _ntuple(n)(kernel_size)
         self.stride, self.padding, self.dilation = stride, padding, dilation
-        self.transposed, self.output_padding = transposed, _ntuple(output_padding, n)
+        self.transposed, self.output_padding = transposed, _ntuple(n)(output_padding)
         self.groups, self.padding_mode = groups, padding_mode
         # F.pad's amounts for the non-zero padding modes: last dim first, (before, after) each
         if padding == "same":
-            pads = []
-            for d, k in zip(reversed(dilation), reversed(self.kernel_size)):
-                total = d * (k - 1)
-                pads += [total // 2, total - total // 2]
+            pads = [amount for pair in reversed(same_padding(self.kernel_size, dilation)) for amount in pair]
         elif padding == "valid":
             pads = [0, 0] * n
         else:
