@@ -15,3 +15,7 @@ from .distance import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+
+# The layers' argument helpers (modules/utils.py, PyTorch's torch.nn.modules.utils) must not leave a
+# `utils` name here: `from .modules import *` in nn/__init__.py would make it shadow `nn.utils`.
+del utils  # noqa: F821
