@@ -6,6 +6,8 @@ and reads or limits its pool.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
@@ -13,6 +15,18 @@ from threadpoolctl import ThreadpoolController
 def _blas_pools() -> ThreadpoolController:
     # A fresh scan each call (about a millisecond) also sees BLAS libraries loaded after edutorch.
     return ThreadpoolController().select(user_api="blas")
+
+
+@functools.cache
+def _numpy_blas_pools() -> ThreadpoolController:
+    return _blas_pools()  # NumPy's own BLAS is loaded with NumPy: scanned once
+
+
+def one_blas_thread():
+    """A context in which NumPy's BLAS uses one thread, the previous limit restored on exit: for ops
+    whose matrix products are too small to pay for the hand-off between threads (a recurrent layer's
+    time steps)."""
+    return _numpy_blas_pools().limit(limits=1)
 
 
 def set_num_threads(num: int) -> None:

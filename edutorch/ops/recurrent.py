@@ -37,24 +37,15 @@ per-sequence reversal. The backward walks the same prefixes the other way.
 """
 from __future__ import annotations
 
-import functools
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
+from .._threads import one_blas_thread as _one_blas_thread
 from ..autograd.function import NumpyFunction
 
 __all__ = ["GRULayer", "LSTMLayer", "PackedToPadded", "PaddedToPacked", "RNNLayer"]
 
 
-@functools.cache
-def _blas_pools() -> ThreadpoolController:
-    return ThreadpoolController().select(user_api="blas")  # scanned once (about a millisecond)
-
-
-def _one_blas_thread():
-    """A context in which NumPy's BLAS uses one thread (the previous limit comes back on exit)."""
-    return _blas_pools().limit(limits=1)
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
