@@ -13,7 +13,7 @@ input channel). With the weight laid out as W_mat (kh*kw*C, O):
     out[p, o] = sum_k cols[p, k] * W_mat[k, o]        out = cols @ W_mat  (+ bias)
 
 Both operands are contiguous, so this is one BLAS call. (Channels-first windows would give a strided
-operand; our design notes measured einsum over them 4x slower than PyTorch, this layout within 2x.)
+operand, several times slower to multiply: benchmarks/README.md, "Choices inside ops".)
 
 Backward. With G = grad_out as a (N*H_out*W_out, O) matrix:
 
@@ -25,8 +25,8 @@ Backward. With G = grad_out as a (N*H_out*W_out, O) matrix:
 
 The input gradient could also be written as a *transposed convolution*: insert s-1 zeros between the
 gradient pixels, pad by d*(k-1), and convolve with the flipped, channel-swapped kernel (im2col + GEMM
-again). Measured on the CIFAR shapes of our notes the per-offset GEMMs were 2-4x faster (numbers in
-_input_grad), so that is what we use. ``conv_transpose2d``'s forward *is* this input gradient.
+again). On the CIFAR shapes of our notes the per-offset GEMMs were faster (benchmarks/README.md), so
+that is what we use. ``conv_transpose2d``'s forward *is* this input gradient.
 
 Groups split the C input channels into ``groups`` blocks of C/groups, each seen only by its own O/groups
 filters: the GEMMs become one batched matmul over the groups (depthwise: groups == C).
@@ -122,10 +122,9 @@ def _input_grad(gm, w, groups, x_shape, pads, stride, dilation, out_size):
     """grad_x: for each of the K kernel offsets (i, j) (or (t, i, j)), one GEMM G @ W[:, :, i, j] gives the
     gradient of the input pixels that offset read, (P, C); add it into the strided slab it came from.
 
-    Measured (2 threads, batch 64, k5 p2) against one GEMM G @ W_mat.T followed by a strided col2im, and
-    against the transposed convolution (zero-insert + pad + im2col + GEMM): 12 ms vs 50 / 30 ms for
-    32->32 ch 16x16, 4.7 vs 9 / 19 ms for 32->64 8x8. The per-offset products write contiguous (P, C)
-    blocks and never materialise a (P, K*C) matrix, so this is the one we keep.
+    Faster than one GEMM G @ W_mat.T followed by a strided col2im, and than the transposed convolution
+    (zero-insert + pad + im2col + GEMM), on the CIFAR shapes (benchmarks/README.md): the per-offset
+    products write contiguous (P, C) blocks and never materialise a (P, K*C) matrix.
     """
     n, c, *spatial = x_shape
     o, cg, *kernel = w.shape
@@ -189,8 +188,8 @@ class Convolution(NumpyFunction):
         if b is not None:
             out += b.reshape(_channel_shape(out.ndim))
         # Keep x, not cols (PyTorch saves input and weight too): cols is kh*kw times bigger, and rebuilding
-        # it in backward costs one copy. Measured on the CIFAR step (benchmarks/cifar_step.py): peak memory
-        # 133 -> 117 MB, step time +10-20%. It also lets the engine catch an in-place change of x, as PyTorch.
+        # it in backward costs one copy (less peak memory for a little more time on the CIFAR step:
+        # benchmarks/README.md). It also lets the engine catch an in-place change of x, as PyTorch does.
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, w)
         ctx.conf = (x.shape, stride, pads, dilation, groups)
         return out
@@ -644,13 +643,38 @@ class IndexPad(NumpyFunction):
         return grad, None, None
 
 
-def _index_pad(name):
-    return type(name, (IndexPad,), {"node_name": f"{name}Backward0"})
+# One math, PyTorch's node name per mode and dimension: a subclass per name.
+class ReflectionPad1D(IndexPad):
+    pass
 
 
-_INDEX_PADS = {(mode, k): _index_pad(f"{prefix}Pad{k}D") for mode, prefix in
-               (("reflect", "Reflection"), ("replicate", "Replication")) for k in (1, 2, 3)}
-_CircularPad = type("CircularPad", (IndexPad,), {"node_name": "CopySlices"})  # PyTorch builds it from slices
+class ReflectionPad2D(IndexPad):
+    pass
+
+
+class ReflectionPad3D(IndexPad):
+    pass
+
+
+class ReplicationPad1D(IndexPad):
+    pass
+
+
+class ReplicationPad2D(IndexPad):
+    pass
+
+
+class ReplicationPad3D(IndexPad):
+    pass
+
+
+class CircularPad(IndexPad):
+    node_name = "CopySlices"  # PyTorch builds circular padding from slices
+
+
+_INDEX_PADS = {("reflect", 1): ReflectionPad1D, ("reflect", 2): ReflectionPad2D, ("reflect", 3): ReflectionPad3D,
+               ("replicate", 1): ReplicationPad1D, ("replicate", 2): ReplicationPad2D,
+               ("replicate", 3): ReplicationPad3D}
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -689,5 +713,5 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if mode == "replicate" and any(m == 0 for m in input.shape[batch:]):
         raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other "
                            f"non-zero dimensions for input, but got: {_shape(input)}")
-    op = _CircularPad if mode == "circular" else _INDEX_PADS[(mode, k)]
+    op = CircularPad if mode == "circular" else _INDEX_PADS[(mode, k)]
     return op.apply(input, tuple(pads), mode)

@@ -806,14 +806,23 @@ class _Interpolate(NumpyFunction):
         return gx, None, None, None, None
 
 
-def _make_interpolate(node_name: str):
-    return type(node_name[:-len("Backward0")], (_Interpolate,), {"node_name": node_name})
+# One math, four PyTorch node names: a subclass per name.
+class UpsampleNearest1D(_Interpolate):
+    pass
 
 
-UpsampleNearest1D = _make_interpolate("UpsampleNearest1DBackward0")
-UpsampleNearest2D = _make_interpolate("UpsampleNearest2DBackward0")
-UpsampleLinear1D = _make_interpolate("UpsampleLinear1DBackward0")
-UpsampleBilinear2D = _make_interpolate("UpsampleBilinear2DBackward0")
+class UpsampleNearest2D(_Interpolate):
+    pass
+
+
+class UpsampleLinear1D(_Interpolate):
+    pass
+
+
+class UpsampleBilinear2D(_Interpolate):
+    pass
+
+
 _KERNELS = {(3, "nearest"): (UpsampleNearest1D, "upsample_nearest1d"),
             (4, "nearest"): (UpsampleNearest2D, "upsample_nearest2d"),
             (3, "linear"): (UpsampleLinear1D, "upsample_linear1d"),
