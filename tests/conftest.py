@@ -33,3 +33,12 @@ def assert_same(ours, theirs, rtol: float = 1e-5, atol: float = 1e-6) -> None:
     assert repr(ours.dtype) == repr(theirs.dtype), (ours.dtype, theirs.dtype)
     np.testing.assert_allclose(to_numpy(ours).astype(np.float64), to_numpy(theirs).astype(np.float64),
                                rtol=rtol, atol=atol, equal_nan=True)
+
+
+def assert_raises_like_torch(program, torch) -> None:
+    """``program(lib)`` raises on PyTorch, and edutorch raises the same exception type (or a subclass)."""
+    with pytest.raises(Exception) as theirs:
+        program(torch)
+    with pytest.raises(theirs.type):
+        program(edutorch)
+
