@@ -167,6 +167,65 @@ class Remainder(NumpyFunction):
         return grad, -grad * np.floor_divide(a, b), None
 
 
+class Fmod(NumpyFunction):
+    """out = a - trunc(a / b) * b (sign of a, C's fmod).   d/da = 1, d/db = -trunc(a / b)."""
+
+    node_name = "FmodBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        ctx.save_for_backward(a, b)
+        return np.fmod(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad, (-grad * np.trunc(a / b) if ctx.needs_input_grad[1] else None), None
+
+
+class FmodScalar(NumpyFunction):
+    """out = fmod(a, s) for a number s.   d/da = 1."""
+
+    node_name = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx, a, s, dtype):
+        return np.fmod(a.astype(dtype, copy=False), np.asarray(s, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None, None
+
+
+class DivRounded(NumpyFunction):
+    """out = trunc(a / b) or floor(a / b) (``rounding_mode``). A step function: its gradient is 0
+    wherever it exists, and PyTorch returns zeros for both inputs."""
+
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, mode, dtype):
+        rounded = np.trunc if mode == "trunc" else np.floor
+        if np.dtype(dtype).kind == "f":
+            return rounded(np.true_divide(a, b, dtype=dtype))
+        return rounded(np.true_divide(a, b)).astype(dtype)  # integers: exact (the zero check ran before)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = np.zeros_like(grad)
+        return zeros, zeros, None, None
+
+
+class FloorDivide(DivRounded):
+    """``floor_divide`` / ``//``: PyTorch records it but has no derivative for it."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
 class PowScalar(NumpyFunction):
     """out = a ** p for a number p.   d/da = p * a ** (p - 1)."""
 
@@ -285,14 +344,9 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
     a, b, dtype = _binary(input, other)
-    rounded = np.trunc if rounding_mode == "trunc" else np.floor
-    if np.dtype(dtype).kind == "f":
-        out = rounded(np.true_divide(a._data, b._data, dtype=dtype))
-    else:
+    if np.dtype(dtype).kind != "f":
         _check_int_division(b)
-        quotient = np.true_divide(a._data, b._data)
-        out = rounded(quotient).astype(dtype)
-    return Tensor._make(np.asarray(out, dtype=dtype))
+    return DivRounded.apply(a, b, rounding_mode, dtype)
 
 
 divide = true_divide = div
@@ -304,8 +358,11 @@ def _check_int_division(b: Tensor) -> None:
 
 
 def floor_divide(input, other) -> Tensor:
-    """Division rounded towards minus infinity (Python's //); not differentiable."""
-    return div(input, other, rounding_mode="floor")
+    """Division rounded towards minus infinity (Python's //); not differentiable (as in PyTorch)."""
+    a, b, dtype = _binary(input, other)
+    if np.dtype(dtype).kind != "f":
+        _check_int_division(b)
+    return FloorDivide.apply(a, b, "floor", dtype)
 
 
 def remainder(input, other) -> Tensor:
@@ -317,9 +374,16 @@ def remainder(input, other) -> Tensor:
 
 
 def fmod(input, other) -> Tensor:
-    """C's modulus: the result has the sign of ``input`` (not differentiable in edutorch)."""
+    """C's modulus: the result has the sign of ``input``."""
+    if not isinstance(other, Tensor):
+        dtype = _dtype.result_type(input, other).to_numpy()
+        if np.dtype(dtype).kind != "f" and other == 0:
+            raise RuntimeError("ZeroDivisionError")
+        return FmodScalar.apply(input, other, dtype)
     a, b, dtype = _binary(input, other)
-    return Tensor._make(np.fmod(a._data.astype(dtype), b._data.astype(dtype)))
+    if np.dtype(dtype).kind != "f":
+        _check_int_division(b)
+    return Fmod.apply(a, b, dtype)
 
 
 def pow(input, exponent) -> Tensor:

@@ -54,8 +54,6 @@ _k("unsupported_dtype_kernel", "PyTorch has no kernel for this dtype (bool/int: 
    _TORCH_ONLY, when=lambda d: d.theirs_type == "NotImplementedError" or "Boolean inputs not supported" in d.theirs)
 _k("bool_subtraction", "PyTorch forbids `-` with a bool tensor (also inside pow's backward); edutorch subtracts",
    _TORCH_ONLY, when=_theirs_has("with a bool tensor is not supported"))
-_k("int_zero_division", "integer fmod/remainder/floor_divide by zero: PyTorch raises ZeroDivisionError, "
-   "edutorch returns 0", _TORCH_ONLY, when=_theirs_has("ZeroDivisionError"))
 _k("leaf_view_inplace", "in-place write into a leaf that requires grad through a view (or setitem on such a leaf "
    "checked after the index): PyTorch raises its leaf error first", _TORCH_ONLY,
    when=_theirs_has("leaf Variable that requires grad"))
@@ -147,10 +145,6 @@ _k("empty_dim_check", "an empty tensor with an out-of-range dim: PyTorch returns
    when=lambda d: d.ours_type == "IndexError")
 
 # ---- different results ------------------------------------------------------------------------------------------
-_k("fmod_not_differentiable", "torch.fmod's result does not require grad in edutorch (PyTorch: d/da = 1)",
-   ["requires_grad", "grad"], ["fmod"])
-_k("rounding_div_requires_grad", "floor_divide and div(rounding_mode=...) results do not require grad in edutorch; "
-   "PyTorch's do (with zero gradient)", ["requires_grad"], ["floor_divide", "div"])
 _k("inplace_requires_grad", "writing a value that requires grad into a tensor that does not (setitem, in-place op "
    "on a view) leaves requires_grad False in edutorch, on the tensor, its base and its other views (so a base's "
    ".grad is 'missing' where PyTorch's base requires grad)", ["requires_grad", "grad"],
@@ -244,15 +238,6 @@ _EXAMPLES = {
             ("clamp", "v0 = x0.clamp(1, x0)"),
         ],
     ),
-    "rounding_div_requires_grad": (
-        [
-            "a0 = torch.tensor(-0.54, dtype=torch.float32, requires_grad=True)",
-            "x0 = a0",
-        ],
-        [
-            ("floor_divide", "v0 = x0 // x0"),
-        ],
-    ),
     "softmax_int_empty": (
         [
             "a0 = torch.zeros((4, 4, 0), dtype=torch.int64)",
@@ -310,15 +295,6 @@ _EXAMPLES = {
             ("std", "v1 = v0.std(dim=-1, keepdim=False)"),
         ],
     ),
-    "int_zero_division": (
-        [
-            "a0 = torch.tensor([-2, -4, 0], dtype=torch.int64)",
-            "x0 = a0",
-        ],
-        [
-            ("fmod", "v0 = torch.fmod(x0, x0)"),
-        ],
-    ),
     "zero_dim_error_type": (
         [
             "a0 = torch.tensor(True, dtype=torch.bool)",
@@ -337,15 +313,6 @@ _EXAMPLES = {
         ],
         [
             ("lerp", "v0 = torch.lerp(x0, x1, 0.0)"),
-        ],
-    ),
-    "fmod_not_differentiable": (
-        [
-            "a0 = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)",
-            "x0 = a0",
-        ],
-        [
-            ("fmod", "v0 = torch.fmod(x0, 2.0)"),
         ],
     ),
     "clamp_bound_grad": (

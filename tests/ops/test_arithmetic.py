@@ -244,3 +244,34 @@ def test_float64_divided_by_a_python_float_stays_exact(torch):
     ours = edutorch.tensor([1.0, 2.0, -7.5], dtype=edutorch.float64) / 1.1283791670955126
     theirs = torch.tensor([1.0, 2.0, -7.5], dtype=torch.float64) / 1.1283791670955126
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def _grads_and_nodes(lib, program):
+    a = lib.tensor([3.5, -2.5, 7.25], dtype=lib.float64, requires_grad=True)
+    b = lib.tensor([2.0, 3.0, -1.5], dtype=lib.float64, requires_grad=True)
+    y = program(lib, a, b)
+    grads = lib.autograd.grad(y.sum(), [a, b], allow_unused=True)
+    return type(y.grad_fn).__name__, [None if g is None else g.tolist() for g in grads], y.tolist()
+
+
+@pytest.mark.parametrize("program", [
+    lambda t, a, b: t.div(a, b, rounding_mode="floor"),
+    lambda t, a, b: t.div(a, 2.0, rounding_mode="trunc"),
+    lambda t, a, b: t.fmod(a, b),
+    lambda t, a, b: t.fmod(a, 2.0),
+    lambda t, a, b: (a * 1).div_(b, rounding_mode="floor"),  # was silently the identity's gradient
+])
+def test_rounding_division_and_fmod_gradients_match_pytorch(program, torch):
+    assert _grads_and_nodes(edutorch, program) == _grads_and_nodes(torch, program)
+
+
+def test_fmod_gradcheck_and_floor_divide_has_no_derivative(torch):
+    a = edutorch.tensor([3.5, -2.5, 7.25], dtype=edutorch.float64, requires_grad=True)
+    b = edutorch.tensor([2.0, 3.0, -1.5], dtype=edutorch.float64, requires_grad=True)
+    assert edutorch.autograd.gradcheck(edutorch.fmod, (a, b))
+    for lib in (edutorch, torch):
+        x = lib.tensor([3.5, -2.5], requires_grad=True)
+        y = x // 2
+        assert y.requires_grad and type(y.grad_fn).__name__ == "NotImplemented"
+        with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+            y.sum().backward()
