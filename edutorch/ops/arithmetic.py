@@ -835,9 +835,12 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
     """Limit every element to [min, max] (either bound may be None; bounds may be tensors)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    # The bounds take part in type promotion: an int tensor clamped to [0.5, 2.5] gives floats.
+    dtype = _dtype.result_type(input, *(bound for bound in (min, max) if bound is not None))
+    input = input if dtype is input.dtype else input.to(dtype)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input if min is None else maximum(input, _as_operand(min, input.dtype))
-        return out if max is None else minimum(out, _as_operand(max, input.dtype))
+        out = input if min is None else maximum(input, _as_operand(min, dtype))
+        return out if max is None else minimum(out, _as_operand(max, dtype))
     return Clamp.apply(input, min, max)
 
 

@@ -60,8 +60,6 @@ _k("leaf_view_inplace", "in-place write into a leaf that requires grad through a
 _k("saved_tensor_version", "a tensor saved for backward is modified in place afterwards: PyTorch's backward raises, "
    "edutorch's does not notice (relu/logsumexp outputs, loss weights, mse_loss inputs...)",
    ["backward_torch_raises", "backward_exception"], when=_theirs_has("modified by an inplace operation"))
-_k("inplace_result_cast", "in-place op whose result type cannot be cast back (int/bool tensor with a float "
-   "operand): PyTorch raises, edutorch casts silently", _TORCH_ONLY, when=_theirs_has("can't be cast to the desired"))
 _k("clamp_mixed_bounds", "clamp with one tensor and one number bound: PyTorch raises TypeError, edutorch clamps",
    _TORCH_ONLY, ["clamp"], when=lambda d: d.theirs_type == "TypeError")
 _k("lerp_mixed_dtypes", "lerp with operands of different dtypes: PyTorch raises (expected dtype ...), edutorch "
@@ -157,11 +155,8 @@ _k("cat_empty_requires_grad", "cat with an empty tensor that requires grad: PyTo
    ["requires_grad", "grad"], ["cat", "stack"])
 _k("floor_divide_float", "floor_divide of floats disagrees at rounding boundaries, signed zeros and division "
    "by zero (-inf // 0: PyTorch nan, edutorch -inf)", ["value"], ["floor_divide", "div"])
-_k("clamp_int_promotion", "clamp of a bool/int tensor with bounds of a higher kind: PyTorch promotes (bool with "
-   "an int bound -> int64, int with a float bound -> float32), edutorch keeps the input dtype",
-   ["dtype"], ["clamp", "clamp_"])
-_k("clamp_tensor_bounds", "clamp with a number min and a 0-d tensor max (or min > max) gives other values than "
-   "PyTorch's min(max(x, min), max)", ["value"], ["clamp"])
+_k("clamp_number_beside_tensor_bound", "clamp with a number bound beside a 0-d tensor bound of a wider float "
+   "dtype: PyTorch keeps the input's float32, edutorch promotes to the bound's float64", ["dtype"], ["clamp"])
 _k("clamp_bound_grad", "clamp's gradient to tensor bounds (ties x == min == max) differs from PyTorch's",
    ["grad"], ["clamp"])
 _k("bce_logits_dtype", "binary_cross_entropy_with_logits(float64 input, float32 target): PyTorch's result is "
@@ -220,15 +215,6 @@ _EXAMPLES = {
             ("movedim", "v0 = torch.movedim(x0, 0, -1)"),
         ],
     ),
-    "clamp_int_promotion": (
-        [
-            "a0 = torch.tensor(False, dtype=torch.bool)",
-            "x0 = a0",
-        ],
-        [
-            ("clamp", "v0 = x0.clamp(-1, None)"),
-        ],
-    ),
     "clamp_mixed_bounds": (
         [
             "a0 = torch.tensor([-2.85], dtype=torch.float32)",
@@ -274,15 +260,6 @@ _EXAMPLES = {
         ],
         [
             ("abs", "v0 = x0.abs()"),
-        ],
-    ),
-    "inplace_result_cast": (
-        [
-            "a0 = torch.tensor(-3, dtype=torch.int64)",
-            "x0 = a0",
-        ],
-        [
-            ("clamp_", "with torch.no_grad():\n    v0 = a0.clamp_(min=0.5)"),
         ],
     ),
     "var_std_grad_degenerate": (
@@ -503,13 +480,15 @@ _EXAMPLES = {
             ("pow", "v1 = torch.pow(x0, False)"),
         ],
     ),
-    "clamp_tensor_bounds": (
+    "clamp_number_beside_tensor_bound": (
         [
-            "a0 = torch.tensor([False], dtype=torch.bool)",
+            "a0 = torch.tensor(-1.37, dtype=torch.float32)",
             "x0 = a0",
+            "a1 = torch.tensor(2.0, dtype=torch.float64)",
+            "x1 = a1",
         ],
         [
-            ("clamp", "a1 = torch.tensor(2.7, dtype=torch.float32)\nx1 = a1\nv0 = x0.clamp(2, x1)"),
+            ("clamp", "v0 = torch.clamp(x0, min=0.001, max=x1)"),
         ],
     ),
     "full_nan_int": (

@@ -275,3 +275,17 @@ def test_fmod_gradcheck_and_floor_divide_has_no_derivative(torch):
         assert y.requires_grad and type(y.grad_fn).__name__ == "NotImplemented"
         with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
             y.sum().backward()
+
+
+@pytest.mark.parametrize("program", [
+    lambda t: t.tensor([1, 5]).clamp(0.5, 2.5),      # int tensor, float bounds: floats (was truncated)
+    lambda t: t.tensor([1, 5]).clamp(min=2),
+    lambda t: t.tensor([1, 5]).clamp(max=2.5),
+    lambda t: t.tensor([True, False]).clamp(0, 1),
+    lambda t: t.tensor([1.0, 2.0]).clamp(float("nan"), 2),
+    lambda t: t.tensor([1, 2]).clamp(0, float("nan")),
+    lambda t: t.tensor([1.0, 5.0], dtype=t.float64).clamp(0.5, 2.5),
+    lambda t: t.tensor([-4, 3]).clamp(0.001, t.tensor(-1)),  # a number bound beside a tensor bound
+])
+def test_clamp_with_number_bounds_promotes_as_pytorch(program, torch):
+    assert_same(program(edutorch), program(torch))
