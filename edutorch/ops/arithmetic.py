@@ -93,6 +93,8 @@ class Add(NumpyFunction):
     def forward(ctx, a, b, alpha, dtype):
         ctx.alpha = alpha
         a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        if dtype == np.bool_:  # bools add as "or", and alpha only says whether b counts
+            return a | b if alpha else a.copy()
         return a + b if alpha == 1 else a + alpha * b
 
     @staticmethod
@@ -391,6 +393,10 @@ def pow(input, exponent) -> Tensor:
     if not isinstance(exponent, Tensor):
         if not isinstance(input, Tensor):
             raise TypeError("pow() needs at least one tensor argument")
+        if input.dtype is _dtype.bool_ and isinstance(exponent, bool):  # x ** True = x, x ** False = True
+            return Tensor._make(input._data.copy() if exponent else np.ones_like(input._data))
+        if input.dtype is _dtype.bool_ and not isinstance(exponent, float):
+            input = input.to(_dtype.int64)  # PyTorch raises bools to integer powers as int64
         if input.dtype.is_floating_point or not isinstance(exponent, float):
             if not input.dtype.is_floating_point and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -662,7 +668,8 @@ class _Rounding(NumpyFunction):
 class Sign(_Rounding):
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a)
+        out = np.sign(a)
+        return np.where(np.isnan(a), 0, out).astype(out.dtype) if a.dtype.kind == "f" else out  # sign(nan) = 0
 
 
 class Floor(_Rounding):

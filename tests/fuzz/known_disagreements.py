@@ -161,8 +161,6 @@ _k("clamp_bound_grad", "clamp's gradient to tensor bounds (ties x == min == max)
    ["grad"], ["clamp"])
 _k("bce_logits_dtype", "binary_cross_entropy_with_logits(float64 input, float32 target): PyTorch's result is "
    "float32, edutorch's float64", ["dtype"], ["binary_cross_entropy_with_logits"])
-_k("bool_arith_dtype", "arithmetic on bool tensors: edutorch gives int8 (pow, fmod...) or int64 (add with alpha) "
-   "where PyTorch gives bool or int64", ["dtype"], when=lambda d: "int8" in d.ours or "dtype=torch.bool" in d.theirs)
 _k("binary_max_min_nan_grad", "maximum/minimum/max(a, b)/min(a, b) where an input is nan: the gradients differ "
    "(in the examples PyTorch's is the full gradient to both inputs, edutorch's half or none)",
    ["grad"], ["maximum", "minimum", "max", "min"])
@@ -185,7 +183,6 @@ _k("inplace_view_grad", "gradients through an in-place op on a view of a non-lea
 _k("inf_sign", "results or gradients that differ only in the sign of infinities: a signed zero upstream (e.g. "
    "remainder(0, -3) is -0.0 in edutorch, +0.0 in PyTorch) then 1/x, log or pow turn it into -inf vs inf",
    ["value", "grad"], when=lambda d: d.ours != d.theirs and _no_inf_sign(d.ours) == _no_inf_sign(d.theirs))
-_k("sign_nan", "torch.sign(nan) is 0 in PyTorch, nan in edutorch", ["value"], ["sign"])
 _k("chunk_empty_dim", "chunk of a size-0 dimension: PyTorch returns `chunks` empty pieces, edutorch one",
    ["structure"], ["chunk"])
 _k("max_pool2d_grad", "max_pool2d's backward with a nan incoming gradient (e.g. log of a negative max): "
@@ -340,15 +337,6 @@ _EXAMPLES = {
             ("eye", "v0 = torch.eye(-1)"),
         ],
     ),
-    "bool_arith_dtype": (
-        [
-            "a0 = torch.tensor(False, dtype=torch.bool)",
-            "x0 = a0",
-        ],
-        [
-            ("pow", "a1 = torch.tensor(True, dtype=torch.bool)\nx1 = a1\nv0 = x0 ** 2"),
-        ],
-    ),
     "grad_nan_not_masked": (
         [
             "a0 = torch.tensor([-1.99, -0.74], dtype=torch.float32, requires_grad=True)",
@@ -438,16 +426,6 @@ _EXAMPLES = {
         ],
         [
             ("clamp", "a2 = torch.tensor([-3.0, 0.06], dtype=torch.float32, requires_grad=True)\nx2 = a2\na3 = torch.tensor(-1.45, dtype=torch.float32, requires_grad=True)\nx3 = a3\nv0 = x0.clamp(x2, x3)"),  # noqa: E501
-        ],
-    ),
-    "sign_nan": (
-        [
-            "a0 = torch.tensor(-1.0, dtype=torch.float32)",
-            "x0 = a0",
-        ],
-        [
-            ("std", "v0 = torch.std(x0, dim=-1, keepdim=True)"),
-            ("sign", "v1 = torch.sign(v0)"),
         ],
     ),
     "matmul_empty_dtype": (

@@ -289,3 +289,18 @@ def test_fmod_gradcheck_and_floor_divide_has_no_derivative(torch):
 ])
 def test_clamp_with_number_bounds_promotes_as_pytorch(program, torch):
     assert_same(program(edutorch), program(torch))
+
+
+@pytest.mark.parametrize("program", [
+    lambda t: t.square(t.tensor([True, False])),                           # int64, not int8
+    lambda t: t.tensor([True, False]) ** 3,
+    lambda t: t.tensor([True, False]) ** 0.5,
+    lambda t: t.pow(t.tensor([True, False]), False),
+    lambda t: t.pow(t.tensor([True, False]), True),
+    lambda t: t.add(t.tensor([True, False]), t.tensor([False, True]), alpha=2),  # bool "or", not int64
+    lambda t: t.add(t.tensor([True, False]), t.tensor([True, True]), alpha=0),
+    lambda t: t.sign(t.tensor([float("nan"), -0.0, 2.0])),                 # sign(nan) is 0
+    lambda t: t.sign(t.tensor([float("nan"), -1.0], dtype=t.float64)),
+])
+def test_bool_arithmetic_and_sign_of_nan_as_pytorch(program, torch):
+    assert_same(program(edutorch), program(torch))
