@@ -63,6 +63,8 @@ from .linalg import det, matrix_exp, matrix_power, inv as inverse
 from .linalg import (_torch_cholesky_solve as cholesky_solve, _torch_cross as cross, _torch_logdet as logdet,
                      _torch_pinverse as pinverse, _torch_slogdet as slogdet, _torch_svd as svd)
 from . import testing  # torch.testing: assert_close, make_tensor
+from .ops.special_math import digamma, lgamma, mvlgamma, polygamma
+from . import special  # torch.special: the gamma family, ndtr, entr, ... and aliases
 # --- issue 18 (math and shape): more elementwise math, order statistics, statistics, distances,
 # fused products, rearranging (edutorch/ops/pointwise_math.py, order_stats.py, statistics.py,
 # distance.py, products.py, rearrange.py)

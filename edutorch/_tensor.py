@@ -1266,6 +1266,31 @@ class Tensor:
     def erfinv_(self):
         return self._inplace(_pm.erfinv(self))
 
+    # the gamma family (ops/special_math.py)
+    def lgamma(self):
+        return _sm.lgamma(self)
+
+    def lgamma_(self):
+        return self._inplace(_sm.lgamma(self))
+
+    def digamma(self):
+        return _sm.digamma(self)
+
+    def digamma_(self):
+        return self._inplace(_sm.digamma(self))
+
+    def polygamma(self, n):
+        return _sm.polygamma(n, self)
+
+    def polygamma_(self, n):
+        return self._inplace(_sm.polygamma(n, self))
+
+    def mvlgamma(self, p):
+        return _sm.mvlgamma(self, p)
+
+    def mvlgamma_(self, p):
+        return self._inplace(_sm.mvlgamma(self, p))
+
     def exp2(self):
         return _pm.exp2(self)
 
@@ -1496,6 +1521,7 @@ from .ops import shape as _shape  # noqa: E402
 from .ops import distance as _dist  # noqa: E402
 from .ops import order_stats as _ostat  # noqa: E402
 from .ops import pointwise_math as _pm  # noqa: E402
+from .ops import special_math as _sm  # noqa: E402
 from .ops import products as _prod  # noqa: E402
 from .ops import rearrange as _rearr  # noqa: E402
 from .ops import statistics as _stats  # noqa: E402

@@ -227,10 +227,17 @@ def _erfc_continued_fraction(z: np.ndarray) -> np.ndarray:
     evaluated from the bottom up with 50 levels (float64 accuracy from z = 1.8 on; it converges faster
     the larger z is). It keeps erfc's *relative* accuracy in the far tail, where 1 - erf would be 0.
     """
+    return np.exp(-z * z) / (math.sqrt(math.pi) * _erfc_fraction(z))
+
+
+def _erfc_fraction(z: np.ndarray) -> np.ndarray:
+    """The continued fraction t = z + (1/2) / (z + 1 / (z + ...)) of ``_erfc_continued_fraction``, so
+    erfc(z) = e^(-z^2) / (sqrt(pi) t); ln erfc(z) = -z^2 - ln(sqrt(pi) t) stays finite where erfc(z)
+    underflows (torch.special.log_ndtr uses it)."""
     t = z
     for k in range(50, 0, -1):
         t = z + (k / 2) / t
-    return np.exp(-z * z) / (math.sqrt(math.pi) * t)
+    return t
 
 
 def _erf_array(a: np.ndarray, complement: bool = False) -> np.ndarray:
