@@ -153,7 +153,7 @@ def _softmax_input(name: str, input: Tensor, dim, dtype) -> tuple:
     axis = _wrap_dim(int(dim), input.dim()) if input.dim() > 0 else None  # a 0-d tensor: its one value
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and input.numel() > 0:  # PyTorch returns an empty int tensor as is
         raise NotImplementedError(
             f"{name} is not implemented for {input.dtype} tensors: pass dtype=torch.float32 or convert "
             "the input with .float() first"
@@ -164,12 +164,16 @@ def _softmax_input(name: str, input: Tensor, dim, dtype) -> tuple:
 def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``; with ``dtype`` the input is cast first."""
     input, axis = _softmax_input("softmax", input, dim, dtype)
+    if not input.dtype.is_floating_point:  # an empty integer tensor (others were refused)
+        return input.clone()
     return Softmax.apply(input, axis)
 
 
 def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably; with ``dtype`` the input is cast first."""
     input, axis = _softmax_input("log_softmax", input, dim, dtype)
+    if not input.dtype.is_floating_point:  # an empty integer tensor (others were refused)
+        return input.clone()
     return LogSoftmax.apply(input, axis)
 
 

@@ -250,6 +250,16 @@ class PowScalar(NumpyFunction):
         return grad * p * a ** (p - 1), None
 
 
+def _int_power_negative(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integer a ** b where some b < 0, as PyTorch's integer kernel: 1 ** b = 1, (-1) ** b = +-1 by b's
+    parity, and every other base (0 included) gives 0 (the integer part of 1 / a ** |b|)."""
+    out = np.power(a, np.abs(b))
+    negative = b < 0
+    minus_one = np.where(b % 2 == 0, 1, -1).astype(out.dtype)
+    inverse = np.where(a == 1, 1, np.where(a == -1, minus_one, 0)).astype(out.dtype)
+    return np.where(negative, inverse, out)
+
+
 class PowTensor(NumpyFunction):
     """out = a ** b for two tensors.   d/da = b * a ** (b - 1), d/db = out * log(a)."""
 
@@ -258,7 +268,11 @@ class PowTensor(NumpyFunction):
 
     @staticmethod
     def forward(ctx, a, b, dtype):
-        out = np.power(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        if np.dtype(dtype).kind in "iu" and (b < 0).any():
+            out = _int_power_negative(a, b)
+        else:
+            out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -304,9 +318,20 @@ class RPowScalar(NumpyFunction):
         return None, grad * out * ctx.log_s, None
 
 
+def _check_alpha(alpha, dtype) -> None:
+    """PyTorch's rules for ``alpha``: no float alpha for an integer result, no bool alpha for a number."""
+    kind = np.dtype(dtype).kind
+    if isinstance(alpha, float) and kind in "iub":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if isinstance(alpha, bool) and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+
+
 def add(input, other, *, alpha=1) -> Tensor:
     """input + alpha * other, broadcasting, with PyTorch's type promotion."""
     a, b, dtype = _binary(input, other)
+    if alpha != 1 or type(alpha) is not int:
+        _check_alpha(alpha, dtype)
     return Add.apply(a, b, alpha, dtype)
 
 
@@ -318,6 +343,8 @@ def sub(input, other, *, alpha=1) -> Tensor:
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )
+    if alpha != 1 or type(alpha) is not int:
+        _check_alpha(alpha, dtype)
     return Sub.apply(a, b, alpha, dtype)
 
 
@@ -340,6 +367,8 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
     if rounding_mode is None:  # a number becomes a tensor of the result's dtype: float64 / 1.1 stays exact
         dtype = _float_dtype(input, other)
         wanted = _dtype.from_numpy_dtype(dtype)
+        if isinstance(other, Tensor) and input.shape != other.shape:
+            broadcast_shapes(input.shape, other.shape)
         return Div.apply(_as_operand(input, wanted), _as_operand(other, wanted), dtype)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(
@@ -786,6 +815,8 @@ arctan = atan
 
 
 def sign(input: Tensor) -> Tensor:
+    if input.dtype is _dtype.bool_:  # the sign of True is True, of False False
+        return input.clone()
     return Sign.apply(input)
 
 
@@ -929,6 +960,7 @@ def where(condition: Tensor, input=None, other=None):
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype._c_name}")
     a, b, dtype = _binary(input, other)
+    broadcast_shapes(condition.shape, a.shape, b.shape)
     # The condition is passed as an array so it is not a graph input, as in PyTorch.
     return Where.apply(condition._data, a, b, dtype)
 
@@ -950,12 +982,34 @@ class Lerp(NumpyFunction):
         return grad * (1 - w), grad * w, (grad * (b - a) if ctx.needs_input_grad[2] else None)
 
 
+# The C++ type names PyTorch's lerp uses in its dtype errors.
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+           "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+           "uint8": "unsigned char", "bool": "bool"}
+
+
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    """Linear interpolation from ``input`` (weight 0) to ``end`` (weight 1)."""
+    """Linear interpolation from ``input`` (weight 0) to ``end`` (weight 1).
+
+    As PyTorch: ``input`` and ``end`` have one dtype; a tensor weight has it too, unless it is 0-d (then
+    it joins the type promotion, like a number); only float results have a kernel."""
+    def c_type(t):
+        return _C_TYPE.get(str(t.dtype).removeprefix("torch."), str(t.dtype))
+
+    if end.dtype is not input.dtype:
+        raise RuntimeError(f"expected dtype {c_type(input)} for `end` but got dtype {c_type(end)}")
     if not isinstance(weight, Tensor):
-        weight = _as_operand(weight, input.dtype)
-        return LerpScalar.apply(input, end, weight)
-    return Lerp.apply(input, end, weight)
+        if not input.dtype.is_floating_point:
+            raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{input.dtype._c_name}'")
+        broadcast_shapes(input.shape, end.shape)
+        return LerpScalar.apply(input, end, _as_operand(weight, input.dtype))
+    if weight.dim() != 0 and weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected dtype {c_type(input)} for `weight` but got dtype {c_type(weight)}")
+    dtype = _dtype.result_type(input, end, weight)
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f"\"lerp_kernel_tensor\" not implemented for '{dtype._c_name}'")
+    broadcast_shapes(input.shape, end.shape, weight.shape)
+    return Lerp.apply(input.to(dtype), end.to(dtype), weight.to(dtype))
 
 
 class LerpScalar(Lerp):
@@ -1049,6 +1103,9 @@ def copy_from(dst: Tensor, src) -> Tensor:
             f"({src.shape[-1] if src.dim() else 1}) at non-singleton dimension {dst.dim() - 1}: "
             f"cannot copy a tensor of shape {list(src.shape)} into one of shape {list(dst.shape)}"
         ) from None
+    if broadcast_shapes(src.shape, dst.shape) != tuple(dst.shape):  # src must fit dst, not grow it
+        raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
+                           f"{list(broadcast_shapes(src.shape, dst.shape))}")
     return CopyFrom.apply(dst, src)
 
 

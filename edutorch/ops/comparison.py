@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
+from .arithmetic import broadcast_shapes
 
 
 def _arrays(a, b):
@@ -96,6 +97,8 @@ def logical_not(input: Tensor) -> Tensor:
 
 def _bitwise(ufunc, a, b) -> Tensor:
     x, y = _arrays(a, b)
+    if np.shape(x) != np.shape(y):
+        broadcast_shapes(np.shape(x), np.shape(y))
     for v in (x, y):
         if np.asarray(v).dtype.kind == "f":
             raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')

@@ -312,6 +312,21 @@ class FillFromSetitem(Fill):
     node_name = "FillBackward3"
 
 
+def _drop_leading_ones(value: Tensor, target: Tensor) -> Tensor:
+    """PyTorch's setitem first drops a value's leading size-1 dims (``x[0] = t`` with t of shape (1,)
+    writes one element), then the value must broadcast to the target."""
+    ones = 0
+    while ones < value.dim() and value.shape[ones] == 1:
+        ones += 1
+    value = value.reshape(tuple(value.shape[ones:])) if ones else value
+    if value.dim() > target.dim():
+        raise RuntimeError(
+            f"expand(torch.{value.dtype._c_name}Tensor{{{list(value.shape)}}}, size={list(target.shape)}): the "
+            f"number of sizes provided ({target.dim()}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({value.dim()})")
+    return value
+
+
 def setitem(input: Tensor, index, value) -> None:
     """``input[index] = value``: value is a number or a tensor, broadcast and cast to input's dtype."""
     if not isinstance(value, (Tensor, bool, int, float, np.number, np.bool_)):
@@ -320,8 +335,10 @@ def setitem(input: Tensor, index, value) -> None:
         raise TypeError(f"can't assign a {name} to a torch.{input.dtype._c_name}Tensor")
     steps, key = _parse_index(input, index, keep_full_slice=False)
     target = _apply_steps(input, steps)  # a view of input (or input itself): the part that is written
-    if key is None:
-        result = copy_from(target, value) if isinstance(value, Tensor) else FillFromSetitem.apply(target, value)
+    if key is None and isinstance(value, Tensor):
+        result = copy_from(target, _drop_leading_ones(value, target))
+    elif key is None:
+        result = FillFromSetitem.apply(target, value)
     else:
         if isinstance(value, Tensor):
             values = value if value.dtype is target.dtype else value.to(target.dtype)

@@ -325,6 +325,9 @@ def _check_nll_args(input: Tensor, target: Tensor, weight, ignore_index: int) ->
                                   "holds log-probabilities, a floating point tensor")
     n_classes = input.shape[0 if input.dim() == 1 else 1]
     _check_class_weight(weight, n_classes)
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype._c_name} but found {weight.dtype._c_name} "
+                           f"(the class weights must have the input's dtype: pass weight.to({input.dtype}))")
     t = target._data.astype(np.int64)
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -380,7 +383,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
     uniform distribution: (1 - s) * target + s / C.
     """
     reduction = _get_reduction(reduction, size_average, reduce)
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:  # PyTorch checks only the upper end (a negative value is computed with)
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.dim() == 0:
         raise ValueError("Expected 1 or more dimensions (got 0): cross_entropy needs logits of shape (C,), "
@@ -395,7 +398,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
     target = target.reshape(()) if input.dim() == 1 else target  # a (1,) target of one sample
     logp = log_softmax(input, class_dim)
     loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
-    if label_smoothing == 0.0:
+    if label_smoothing <= 0.0:  # PyTorch smooths only for a positive value
         return loss
     smooth = _label_smoothing_term(logp, target, weight, ignore_index, reduction, class_dim)
     return (1 - label_smoothing) * loss + smooth * (label_smoothing / n_classes)

@@ -738,6 +738,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[_wrap_dim(dim, input.dim())]
+    if n == 0:  # an empty dimension: ``chunks`` empty pieces, as PyTorch
+        return split(input, [0] * chunks, dim)
     return split(input, math.ceil(n / chunks), dim)
 
 
