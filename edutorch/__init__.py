@@ -65,6 +65,9 @@ from .linalg import (_torch_cholesky_solve as cholesky_solve, _torch_cross as cr
 from . import testing  # torch.testing: assert_close, make_tensor
 from .ops.special_math import digamma, lgamma, mvlgamma, polygamma
 from . import special  # torch.special: the gamma family, ndtr, entr, ... and aliases
+from .ops.pointwise_more import (angle, copysign, float_power, fmax, fmin, frac, gcd, heaviside, lcm, ldexp,
+                                 nextafter, positive)
+from .ops.reduction import aminmax
 # --- issue 18 (math and shape): more elementwise math, order statistics, statistics, distances,
 # fused products, rearranging (edutorch/ops/pointwise_math.py, order_stats.py, statistics.py,
 # distance.py, products.py, rearrange.py)

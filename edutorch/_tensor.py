@@ -848,9 +848,6 @@ class Tensor:
     def trunc(self):
         return _arith.trunc(self)
 
-    def frac(self):
-        return self - _arith.trunc(self)
-
     def maximum(self, other):
         return _arith.maximum(self, other)
 
@@ -939,6 +936,9 @@ class Tensor:
 
     def amax(self, dim=(), keepdim: bool = False):
         return _red.amax(self, dim, keepdim)
+
+    def aminmax(self, *, dim=None, keepdim: bool = False):
+        return _red.aminmax(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim=(), keepdim: bool = False):
         return _red.amin(self, dim, keepdim)
@@ -1266,6 +1266,61 @@ class Tensor:
     def erfinv_(self):
         return self._inplace(_pm.erfinv(self))
 
+    # small elementwise functions (ops/pointwise_more.py)
+    def frac(self):
+        return _pmore.frac(self)
+
+    def frac_(self):
+        return self._inplace(_pmore.frac(self))
+
+    def copysign(self, other):
+        return _pmore.copysign(self, other)
+
+    def copysign_(self, other):
+        return self._inplace(_pmore.copysign(self, other))
+
+    def fmax(self, other):
+        return _pmore.fmax(self, other)
+
+    def fmin(self, other):
+        return _pmore.fmin(self, other)
+
+    def ldexp(self, other):
+        return _pmore.ldexp(self, other)
+
+    def ldexp_(self, other):
+        return self._inplace(_pmore.ldexp(self, other))
+
+    def float_power(self, exponent):
+        return _pmore.float_power(self, exponent)
+
+    def float_power_(self, exponent):
+        return self._inplace(_pmore.float_power(self, exponent))
+
+    def angle(self):
+        return _pmore.angle(self)
+
+    def heaviside(self, values):
+        return _pmore.heaviside(self, values)
+
+    def nextafter(self, other):
+        return _pmore.nextafter(self, other)
+
+    def gcd(self, other):
+        return _pmore.gcd(self, other)
+
+    def gcd_(self, other):
+        return self._inplace(_pmore.gcd(self, other))
+
+    def lcm(self, other):
+        return _pmore.lcm(self, other)
+
+    def lcm_(self, other):
+        return self._inplace(_pmore.lcm(self, other))
+
+    def positive(self):
+        return _pmore.positive(self)
+
     # the gamma family (ops/special_math.py)
     def lgamma(self):
         return _sm.lgamma(self)
@@ -1522,6 +1577,7 @@ from .ops import distance as _dist  # noqa: E402
 from .ops import order_stats as _ostat  # noqa: E402
 from .ops import pointwise_math as _pm  # noqa: E402
 from .ops import special_math as _sm  # noqa: E402
+from .ops import pointwise_more as _pmore  # noqa: E402
 from .ops import products as _prod  # noqa: E402
 from .ops import rearrange as _rearr  # noqa: E402
 from .ops import statistics as _stats  # noqa: E402

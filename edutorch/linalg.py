@@ -562,6 +562,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} "
                            f"and {other.shape[d]}")
     np.broadcast_shapes(tuple(input.shape), tuple(other.shape))  # the same error as any broadcast
+    if input.dtype is _dtype.bool_:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     return LinalgCross.apply(input, other, d - input.dim())
 
 

@@ -52,6 +52,13 @@ class topk(namedtuple("topk", ["values", "indices"])):
     __repr__ = _repr
 
 
+class aminmax(namedtuple("aminmax", ["min", "max"])):
+    """``torch.aminmax(input, dim=None)``: the smallest and the largest values (over ``dim``, or all)."""
+
+    __slots__ = ()
+    __repr__ = _repr
+
+
 # --- linear algebra (torch.linalg and its top-level aliases)
 class linalg_inv_ex(namedtuple("linalg_inv_ex", ["inverse", "info"])):
     """``torch.linalg.inv_ex(A)``: the inverse and an int32 ``info`` (0, or k: pivot k of the LU is 0)."""

@@ -70,6 +70,8 @@ class Tanh(NumpyFunction):
 
 
 def relu(input: Tensor) -> Tensor:
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 

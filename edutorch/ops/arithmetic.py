@@ -68,7 +68,11 @@ def _log(x):
 
 
 def _sign(x):
-    return x.sign() if isinstance(x, Tensor) else np.sign(x)
+    if isinstance(x, Tensor):
+        return x.sign()
+    if x.dtype.kind == "f":  # sign(nan) = 0, as PyTorch's sign and sgn
+        return np.where(np.isnan(x), 0, np.sign(x)).astype(x.dtype)
+    return np.sign(x)
 
 
 def _cos(x):
@@ -375,12 +379,19 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
     a, b, dtype = _binary(input, other)
+    _refuse_bool(f"div_{rounding_mode}_cpu", dtype)
     if np.dtype(dtype).kind != "f":
         _check_int_division(b)
     return DivRounded.apply(a, b, rounding_mode, dtype)
 
 
 divide = true_divide = div
+
+
+def _refuse_bool(kernel: str, dtype) -> None:
+    """PyTorch has no bool kernel for some ops (floor, abs, ``//`` of two bools, ...): its error."""
+    if np.dtype(dtype) == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _check_int_division(b: Tensor) -> None:
@@ -391,6 +402,7 @@ def _check_int_division(b: Tensor) -> None:
 def floor_divide(input, other) -> Tensor:
     """Division rounded towards minus infinity (Python's //); not differentiable (as in PyTorch)."""
     a, b, dtype = _binary(input, other)
+    _refuse_bool("div_floor_cpu", dtype)
     if np.dtype(dtype).kind != "f":
         _check_int_division(b)
     return FloorDivide.apply(a, b, "floor", dtype)
@@ -399,6 +411,7 @@ def floor_divide(input, other) -> Tensor:
 def remainder(input, other) -> Tensor:
     """Python's modulus: the result has the sign of ``other``."""
     a, b, dtype = _binary(input, other)
+    _refuse_bool("remainder_cpu", dtype)
     if np.dtype(dtype).kind != "f":
         _check_int_division(b)
     return Remainder.apply(a, b, dtype)
@@ -408,10 +421,12 @@ def fmod(input, other) -> Tensor:
     """C's modulus: the result has the sign of ``input``."""
     if not isinstance(other, Tensor):
         dtype = _dtype.result_type(input, other).to_numpy()
+        _refuse_bool("fmod_cpu", dtype)
         if np.dtype(dtype).kind != "f" and other == 0:
             raise RuntimeError("ZeroDivisionError")
         return FmodScalar.apply(input, other, dtype)
     a, b, dtype = _binary(input, other)
+    _refuse_bool("fmod_cpu", dtype)
     if np.dtype(dtype).kind != "f":
         _check_int_division(b)
     return Fmod.apply(a, b, dtype)
@@ -434,6 +449,7 @@ def pow(input, exponent) -> Tensor:
     if not isinstance(input, Tensor):
         return RPowScalar.apply(input, exponent, _dtype.result_type(input, exponent).to_numpy())
     a, b, dtype = _binary(input, exponent)
+    _refuse_bool("pow", dtype)
     return PowTensor.apply(a, b, dtype)
 
 
@@ -749,6 +765,7 @@ negative = neg
 
 
 def abs(input: Tensor) -> Tensor:
+    _refuse_bool("abs_cpu", input._data.dtype)
     return Abs.apply(input)
 
 
@@ -821,18 +838,22 @@ def sign(input: Tensor) -> Tensor:
 
 
 def floor(input: Tensor) -> Tensor:
+    _refuse_bool("floor_vml_cpu", input._data.dtype)
     return Floor.apply(input) if input.dtype.is_floating_point else input.clone()
 
 
 def ceil(input: Tensor) -> Tensor:
+    _refuse_bool("ceil_vml_cpu", input._data.dtype)
     return Ceil.apply(input) if input.dtype.is_floating_point else input.clone()
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    _refuse_bool("round_vml_cpu" if decimals == 0 else "round_cpu", input._data.dtype)
     return Round.apply(input, decimals)
 
 
 def trunc(input: Tensor) -> Tensor:
+    _refuse_bool("trunc_vml_cpu", input._data.dtype)
     return Trunc.apply(input) if input.dtype.is_floating_point else input.clone()
 
 

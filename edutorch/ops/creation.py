@@ -160,8 +160,14 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
     return _leaf(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)
 
 
+def _no_bool_range(name: str, dtype) -> None:
+    if dtype is _dtype.bool_:  # PyTorch has no bool kernel for ranges
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+
+
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``; int64 for ints."""
+    _no_bool_range("arange", dtype)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -186,6 +192,8 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad:
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if steps > 1:  # PyTorch fills 0 or 1 steps without its (missing) bool kernel
+        _no_bool_range("linspace", dtype)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     values = np.linspace(float(start), float(end), steps, dtype=np.float64)
@@ -195,6 +203,8 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
+    if steps > 1:  # PyTorch fills 0 or 1 steps without its (missing) bool kernel
+        _no_bool_range("logspace", dtype)
     values = np.power(base, np.linspace(float(start), float(end), steps, dtype=np.float64))
     return _leaf(values.astype(_np_dtype(dtype)), requires_grad, device)
 

@@ -828,9 +828,9 @@ def _shift(op: str, input, other, left: bool) -> Tensor:
     """Integer shifts with PyTorch's rules for shifts outside [0, bits): a left shift gives 0, a right
     shift gives 0 or -1 (the sign bit shifted all the way through). Not differentiable."""
     dtype = _dtype.result_type(input, other)
-    if dtype.is_floating_point:
+    if dtype.is_floating_point or dtype is _dtype.bool_:
         raise NotImplementedError(f'"{op}_cpu" not implemented for \'{dtype._c_name}\'')
-    np_dtype = np.int64 if dtype is _dtype.bool_ else dtype.to_numpy()
+    np_dtype = dtype.to_numpy()
     a, s = _as_operand(input, dtype)._data.astype(np_dtype), _as_operand(other, dtype)._data.astype(np_dtype)
     bits = np.dtype(np_dtype).itemsize * 8
     out_of_range = (s < 0) | (s >= bits)

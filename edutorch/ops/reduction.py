@@ -546,6 +546,12 @@ def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
     return Amin.apply(input, dims, keepdim)
 
 
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
+    """``(amin, amax)`` in one call, over ``dim`` (an int) or over all elements."""
+    dims = () if dim is None else dim
+    return return_types.aminmax(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
 def _arg_reduce(name: str, find, input: Tensor, dim, keepdim: bool) -> Tensor:
     """argmax/argmin: int64 positions of the first largest/smallest element (flattened when dim=None)."""
     if input.dtype is _dtype.bool_:
@@ -815,6 +821,8 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """The ``k`` largest (``largest=False``: smallest) elements along ``dim`` and their indices, as
     ``torch.return_types.topk``. They always come sorted (PyTorch allows any order for sorted=False)."""
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     dim = _wrap_dim(dim, input.dim())
     size = input.shape[dim] if input.dim() else 1
     if not 0 <= k <= size:

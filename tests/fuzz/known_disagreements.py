@@ -49,11 +49,8 @@ def _k(name, description, kinds, ops=(), when=lambda d: True, example=((), ())):
 _TORCH_ONLY = ("torch_raises", "exception", "backward_torch_raises", "backward_exception")
 
 # ---- errors PyTorch raises and edutorch does not (or raises as another type) --------------------------------
-_k("unsupported_dtype_kernel", "PyTorch has no kernel for this dtype (bool/int: abs, relu, fmod, remainder, "
-   "floor_divide, div rounding, lerp, arange, linspace...); edutorch computes something",
-   _TORCH_ONLY, when=lambda d: d.theirs_type == "NotImplementedError" or "Boolean inputs not supported" in d.theirs)
 _k("bool_subtraction", "PyTorch forbids `-` with a bool tensor (also inside pow's backward); edutorch subtracts",
-   _TORCH_ONLY, when=_theirs_has("with a bool tensor is not supported"))
+   _TORCH_ONLY, when=_theirs_has("with a bool tensor is not supported", "with two bool tensors is not supported"))
 _k("leaf_view_inplace", "in-place write into a leaf that requires grad through a view (or setitem on such a leaf "
    "checked after the index): PyTorch raises its leaf error first", _TORCH_ONLY,
    when=_theirs_has("leaf Variable that requires grad"))
@@ -214,15 +211,6 @@ _EXAMPLES = {
         [
             ("to", "v0 = x0.to(dtype=torch.float64)"),
             ("binary_cross_entropy_with_logits", "a1 = torch.tensor(0.0, dtype=torch.float32)\nv1 = F.binary_cross_entropy_with_logits(v0, a1)"),  # noqa: E501
-        ],
-    ),
-    "unsupported_dtype_kernel": (
-        [
-            "a0 = torch.tensor(False, dtype=torch.bool)",
-            "x0 = a0",
-        ],
-        [
-            ("abs", "v0 = x0.abs()"),
         ],
     ),
     "var_std_grad_degenerate": (
