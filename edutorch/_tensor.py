@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _memory_format as _mf
+from . import _dtype, _memory_format as _mf, random as _random
 from ._device import CPU, check_device
 from ._size import Size
 from .autograd import grad_mode
@@ -708,26 +708,64 @@ class Tensor:
     def fill_(self, value):
         return self._inplace(_arith.fill(self, value))
 
+    # The in-place samplers draw exactly as PyTorch's CPU kernels do (recipes in edutorch/random.py):
+    # values are produced in memory order, so the same seed gives the same numbers as torch.
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None):
-        return self._inplace_random(_cr.rand(*self.shape, dtype=self.dtype, generator=generator) * (b - a) + a)
+        sample = _random._sample_uniform(_random._gen(generator), self.numel(), self._sample_dtype(), a, b)
+        return self._fill_random(sample)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
-        return self._inplace_random(_cr.randn(*self.shape, dtype=self.dtype, generator=generator) * std + mean)
+        sample = _random._sample_normal(_random._gen(generator), self.numel(), self._sample_dtype(), mean, std,
+                                        contiguous=self._data.flags.c_contiguous)
+        return self._fill_random(sample)
 
     def bernoulli_(self, p=0.5, *, generator=None):
-        probs = _cr.full(self.shape, p, dtype=_dtype.float32) if not isinstance(p, Tensor) else p
-        return self._inplace_random(_cr.bernoulli(probs.expand(self.shape), generator=generator))
+        gen = _random._gen(generator)
+        if isinstance(p, Tensor):
+            probs = np.ascontiguousarray(np.broadcast_to(p._data, self.shape))
+            return self._fill_random(_random._sample_bernoulli(gen, probs).reshape(-1))
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        return self._fill_random(_random._sample_bernoulli_scalar(gen, self.numel(), float(p)))
 
     def exponential_(self, lambd: float = 1.0, *, generator=None):
-        from .random import _numpy_rng
+        return self._fill_random(_random._sample_exponential(_random._gen(generator), self.numel(), lambd))
 
-        sample = _numpy_rng(generator).exponential(1.0 / lambd, size=self.shape)
-        return self._inplace_random(Tensor._make(sample.astype(self._data.dtype)))
+    def geometric_(self, p: float, *, generator=None):
+        return self._fill_random(_random._sample_geometric(_random._gen(generator), self.numel(), p))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None):
+        return self._fill_random(_random._sample_log_normal(_random._gen(generator), self.numel(), mean, std))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None):
+        return self._fill_random(_random._sample_cauchy(_random._gen(generator), self.numel(), median, sigma))
 
     def random_(self, from_: int = 0, to: int | None = None, *, generator=None):
+        """``random_()``: integers over the dtype's range; ``random_(to)``: [0, to); ``random_(from, to)``."""
+        gen = _random._gen(generator)
+        if to is None and from_ == 0:
+            return self._fill_random(_random._sample_random_full(gen, self.numel(), self._data.dtype))
         if to is None:
-            from_, to = 0, from_ if from_ else 2**24
-        return self._inplace_random(_cr.randint(from_, to, tuple(self.shape), generator=generator))
+            from_, to = 0, from_
+        if from_ >= to:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+        return self._fill_random(_random._sample_random_from_to(gen, self.numel(), int(from_), int(to)))
+
+    def _sample_dtype(self):
+        """The dtype a float sampler works for: this tensor's if it is a float type, else float32."""
+        dt = self._data.dtype
+        return dt if dt.kind == "f" or dt.name == "bfloat16" else np.dtype(np.float32)
+
+    def _fill_random(self, values: np.ndarray) -> "Tensor":
+        """Write flat samples into this tensor in memory order, cast to its dtype.
+
+        PyTorch's kernels walk a tensor's memory from the first byte to the last, so the k-th sample
+        lands in the k-th element *in memory* (for ``t.T.uniform_()`` that is down the columns). Sorting
+        the axes by stride, largest first, gives that order."""
+        order = sorted(range(self.dim()), key=lambda d: -abs(self._data.strides[d]))
+        in_memory_order = values.reshape([self.shape[d] for d in order])
+        sample = np.transpose(in_memory_order, np.argsort(order)).astype(self._data.dtype)
+        return self._inplace_random(Tensor._make(sample))
 
     def _inplace_random(self, sample: "Tensor") -> "Tensor":
         """Fill with random values: a new leaf value, so no history is taken over."""

@@ -82,7 +82,7 @@ from ..ops.pooling import (  # noqa: F401  (pooling, interpolate)
     pixel_shuffle,
     pixel_unshuffle,
 )
-from ..random import _numpy_rng
+from .. import random as _random
 
 
 def _apply(input: Tensor, result: Tensor, inplace: bool) -> Tensor:
@@ -372,11 +372,20 @@ def _check_p(p: float) -> None:
 
 def _keep_mask(input: Tensor, shape: tuple, p: float) -> Tensor:
     """A 0/1 mask of ``shape`` (1 with probability 1 - p), from the global generator, scaled by 1/(1-p)
-    so the expected value of the output equals the input: E[mask] = (1 - p) / (1 - p) = 1."""
-    keep = _numpy_rng(None).random(shape) >= p
+    so the expected value of the output equals the input: E[mask] = (1 - p) / (1 - p) = 1.
+
+    Drawn as PyTorch's CPU dropout draws it: ``noise.bernoulli_(1 - p)`` then ``noise.div_(1 - p)``,
+    so the same seed drops the same units."""
     dtype = input._data.dtype if input.dtype.is_floating_point else _dtype.get_default_dtype().to_numpy()
-    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    return Tensor._make(keep.astype(dtype) * dtype.type(scale))
+    if p == 1:  # PyTorch multiplies by zeros without drawing
+        return Tensor._make(np.zeros(shape, dtype=dtype))
+    keep = _bernoulli_keep(shape, p)
+    return Tensor._make(keep.astype(dtype) / dtype.type(1.0 - p))
+
+
+def _bernoulli_keep(shape: tuple, p: float) -> np.ndarray:
+    """Which units survive dropout: ``bernoulli_(1 - p)`` on a tensor of ``shape`` (a bool array)."""
+    return _random._sample_bernoulli_scalar(_random._gen(None), math.prod(shape), 1.0 - p).reshape(shape)
 
 
 def _dropout(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple) -> Tensor:
@@ -442,7 +451,7 @@ def _alpha_dropout(input: Tensor, p: float, training: bool, inplace: bool, mask_
     if p == 1:
         zeros = Tensor._make(np.zeros((), dtype=input._data.dtype))
         return input.mul_(zeros) if inplace else input * zeros
-    keep = (_numpy_rng(None).random(mask_shape) >= p).astype(input._data.dtype)
+    keep = _bernoulli_keep(tuple(mask_shape), p).astype(input._data.dtype)
     a = 1.0 / math.sqrt((_ALPHA_DROP ** 2 * p + 1) * (1 - p))
     b = Tensor._make(((keep - 1) * (_ALPHA_DROP * a) + _ALPHA_DROP * a * p).astype(input._data.dtype))
     scale = Tensor._make((keep * a).astype(input._data.dtype))

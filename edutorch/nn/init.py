@@ -21,9 +21,9 @@ import warnings
 
 import numpy as np
 
+from .. import random as _random
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..random import _numpy_rng
 
 __all__ = [
     "calculate_gain",
@@ -121,20 +121,49 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
                   generator=None) -> Tensor:
     """Fill with N(mean, std^2) values conditioned to lie in [a, b] (``a``, ``b`` are absolute bounds).
 
-    Drawn by rejection: every value outside [a, b] is drawn again, round after round (each round keeps
-    about Phi(b) - Phi(a) of what is left, so a few rounds suffice for bounds near the mean)."""
+    Rejection sampling, drawn as PyTorch 2.x draws it (so a seed gives torch's values):
+
+    * if [a, b] holds more than 30% of the normal's mass, draw normals and redraw (a whole tensor of
+      fresh normals each round, kept where the old value was outside) until all lie in [a, b];
+    * otherwise propose uniforms on [a, b] and accept each with probability
+      exp(-(x - mean)^2 / 2 std^2) / (its peak on [a, b]), i.e. accept when log(u) <= that log ratio;
+      rejected places get new proposals, round after round.
+    """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    rng = _numpy_rng(generator)
-    values = rng.normal(mean, std, size=tuple(tensor.shape))
-    outside = (values < a) | (values > b)
-    for _ in range(1000):
-        if not outside.any():
-            break
-        values[outside] = rng.normal(mean, std, size=int(outside.sum()))
-        outside = (values < a) | (values > b)
-    return _write(tensor, np.clip(values, a, b))  # the clip only matters for hopeless bounds
+
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    dtype = tensor._data.dtype
+    with grad_mode.no_grad():
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            lo, hi = float(dtype.type(a)), float(dtype.type(b))
+            values = tensor.normal_(mean, std, generator=generator)._data.copy()
+            while True:
+                outside = (values < lo) | (values > hi)
+                if not outside.any():
+                    break
+                fresh = Tensor._make(np.empty_like(values)).normal_(mean, std, generator=generator)._data
+                values = np.where(outside, fresh, values)
+            return _write(tensor, values)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_ratio(x):  # log of the acceptance probability, computed in the tensor's dtype
+            return ((((x - dtype.type(mean)) / dtype.type(std)) ** 2) * dtype.type(-0.5) - dtype.type(log_peak))
+
+        def accept_draw(shape):
+            return np.log(Tensor._make(np.empty(shape, dtype)).uniform_(generator=generator)._data)
+
+        values = tensor.uniform_(a, b, generator=generator)._data.copy()
+        pending = accept_draw(values.shape) > log_ratio(values)
+        while pending.any():
+            proposal = Tensor._make(np.empty_like(values)).uniform_(a, b, generator=generator)._data
+            values = np.where(pending, proposal, values)
+            pending = np.where(pending, accept_draw(values.shape) > log_ratio(proposal), pending)
+        return _write(tensor, values)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -235,7 +264,8 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         return tensor  # no-op
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flattened = _numpy_rng(generator).standard_normal((rows, cols))
+    flattened = Tensor._make(np.empty((rows, cols), dtype=tensor._data.dtype)).normal_(0, 1, generator=generator)
+    flattened = flattened._data.astype(np.float64)
     if rows < cols:
         flattened = flattened.T
     q, r = np.linalg.qr(flattened)
@@ -247,15 +277,17 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
 
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
     """A sparse 2-D matrix (Martens, 2010): N(0, std^2) values, then ceil(sparsity * rows) entries of each
-    column set to zero, at rows chosen at random (a random permutation per column, as PyTorch's randperm)."""
+    column set to zero, at the rows that come first in a fresh ``randperm(rows)`` per column (as PyTorch,
+    whose per-column permutations use the global generator)."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
     num_zeros = math.ceil(sparsity * rows)
-    values = _numpy_rng(generator).normal(0.0, std, (rows, cols))
-    # argsort of uniform noise down each column = one random permutation of the rows per column
-    zero_rows = np.argsort(_numpy_rng(None).random((rows, cols)), axis=0)[:num_zeros]
-    values[zero_rows, np.arange(cols)] = 0
+    with grad_mode.no_grad():
+        tensor.normal_(0, std, generator=generator)
+    values = tensor._data.copy()
+    for col in range(cols):
+        values[_random._sample_randperm(_random._gen(None), rows)[:num_zeros], col] = 0
     return _write(tensor, values)
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import NumpyFunction
-from ..random import _numpy_rng
+from .. import random as _random
 from .creation import zeros
 from .linalg import Addmm
 from .shape import cat
@@ -88,9 +88,12 @@ class Attention(NumpyFunction):
 
 
 def _keep_mask(shape: tuple, p: float, dtype) -> np.ndarray:
-    """Dropout's mask: 1 / (1 - p) with probability 1 - p, else 0 (from the global generator)."""
-    keep = _numpy_rng(None).random(shape) >= p
-    return keep.astype(dtype) * dtype.type(0.0 if p == 1 else 1.0 / (1.0 - p))
+    """Dropout's mask: 1 / (1 - p) with probability 1 - p, else 0 (from the global generator, drawn as
+    PyTorch's ``dropout`` of the attention weights draws it: ``bernoulli_(1 - p)``, then ``/ (1 - p)``)."""
+    if p == 1:
+        return np.zeros(shape, dtype)
+    keep = _random._sample_bernoulli_scalar(_random._gen(None), int(np.prod(shape)), 1.0 - p).reshape(shape)
+    return keep.astype(dtype) / dtype.type(1.0 - p)
 
 
 def _float_mask(mask: Tensor | None, dtype, allowed_when_true: bool, name: str = "attn_mask") -> Tensor | None:

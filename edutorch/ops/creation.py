@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtype, _memory_format as _mf
 from .._device import check_device
 from .._tensor import Tensor
-from ..random import _numpy_rng
+from .. import random as _random
 
 
 def _shape(size: tuple) -> tuple:
@@ -256,21 +256,19 @@ def _float_dtype(dtype) -> np.dtype:
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1)."""
+    """Uniform samples in [0, 1): PyTorch's numbers (``random._sample_uniform`` shows the recipe)."""
     _check_size_given("rand", size)
-    np_dtype = _float_dtype(dtype)
-    sample = _numpy_rng(generator).random(_shape(size), dtype=np_dtype if np_dtype in (np.float32, np.float64)
-                                          else np.float64)  # float16 / bfloat16: draw in float64, then round
-    return _leaf(sample.astype(np_dtype, copy=False), requires_grad, device)
+    shape, np_dtype = _shape(size), _float_dtype(dtype)
+    sample = _random._sample_uniform(_random._gen(generator), math.prod(shape), np_dtype, 0.0, 1.0)
+    return _leaf(sample.reshape(shape), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples (mean 0, variance 1)."""
+    """Standard normal samples (mean 0, variance 1): PyTorch's Box–Muller (``random._sample_normal``)."""
     _check_size_given("randn", size)
-    np_dtype = _float_dtype(dtype)
-    rng = _numpy_rng(generator)
-    sample = rng.standard_normal(_shape(size), dtype=np_dtype if np_dtype in (np.float32, np.float64) else np.float64)
-    return _leaf(sample.astype(np_dtype, copy=False), requires_grad, device)
+    shape, np_dtype = _shape(size), _float_dtype(dtype)
+    sample = _random._sample_normal(_random._gen(generator), math.prod(shape), np_dtype)
+    return _leaf(sample.reshape(shape), requires_grad, device)
 
 
 def _check_size_given(name: str, size: tuple) -> None:
@@ -333,8 +331,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
             raise RuntimeError(f"to - 1 is out of bounds for {_CPP_TYPE[out_dtype._name]}")
     if requires_grad and not out_dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    sample = _numpy_rng(generator).integers(low, high, size=_shape((size,)))
-    return _leaf(sample.astype(np_dtype), requires_grad, device)
+    shape = _shape((size,))
+    sample = _random._sample_random_from_to(_random._gen(generator), math.prod(shape), low, high)
+    return _leaf(sample.reshape(shape).astype(np_dtype), requires_grad, device)
 
 
 _CPP_TYPE = {"int64": "long", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
@@ -342,8 +341,8 @@ _CPP_TYPE = {"int64": "long", "int32": "int", "int16": "short int", "int8": "sig
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A random permutation of 0 .. n-1."""
-    return _leaf(_numpy_rng(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)),
+    """A random permutation of 0 .. n-1 (PyTorch's Fisher–Yates shuffle: ``random._sample_randperm``)."""
+    return _leaf(_random._sample_randperm(_random._gen(generator), int(n)).astype(_np_dtype(dtype, _dtype.int64)),
                  requires_grad, device)
 
 
@@ -362,8 +361,13 @@ def randint_like(input: Tensor, low=0, high=None, *, dtype=None, generator=None)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Normal samples. ``mean``/``std`` may be tensors (one sample per element) or numbers with ``size``."""
-    rng = _numpy_rng(generator)
+    """Normal samples. ``mean``/``std`` may be tensors (one sample per element) or numbers with ``size``.
+
+    With tensors PyTorch draws standard normals (``normal_(0, 1)``) and then computes
+    ``sample * std + mean`` in two steps; with a tensor mean and a number std it draws
+    ``normal_(0, std)`` and adds the mean. edutorch does the same, so the numbers agree.
+    """
+    gen = _random._gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
@@ -372,48 +376,74 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         ref = mean if isinstance(mean, Tensor) else std
         np_dtype = ref._data.dtype
-        sample = (m + s * rng.standard_normal(shape)).astype(np_dtype)
-        return _leaf(sample, requires_grad)
+        n = math.prod(shape)
+        if isinstance(std, Tensor):
+            sample = _random._sample_normal(gen, n, np_dtype).reshape(shape)
+            sample = (sample * np.asarray(s, dtype=np_dtype)).astype(np_dtype) + np.asarray(m, dtype=np_dtype)
+        else:
+            sample = _random._sample_normal(gen, n, np_dtype, 0.0, s).reshape(shape) + np.asarray(m, dtype=np_dtype)
+        return _leaf(sample.astype(np_dtype), requires_grad)
     if size is None:
         raise TypeError("normal() with number mean and std needs a size")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    sample = mean + std * rng.standard_normal(_shape((size,)))
-    return _leaf(sample.astype(_np_dtype(dtype)), requires_grad)
+    shape, np_dtype = _shape((size,)), _float_dtype(dtype)
+    sample = _random._sample_normal(gen, math.prod(shape), np_dtype, mean, std)
+    return _leaf(sample.reshape(shape), requires_grad)
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
-    """0/1 samples: each element is 1 with the probability held by ``input`` (or ``p``)."""
-    probs = input._data if p is None else np.full(input.shape, p)
-    if ((probs < 0) | (probs > 1)).any():
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    sample = _numpy_rng(generator).random(probs.shape) < probs
+    """0/1 samples: each element is 1 with the probability held by ``input`` (or the number ``p``).
+
+    PyTorch's recipe: one uniform ``u`` per element and ``u < p``. A tensor of probabilities uses
+    float32 uniforms (float64 ones if ``input`` is float64); a number ``p`` uses float64 uniforms.
+    """
+    gen = _random._gen(generator)
+    if p is None:
+        probs = input._data
+        if ((probs < 0) | (probs > 1)).any():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        sample = _random._sample_bernoulli(gen, np.ascontiguousarray(probs))
+    else:
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        sample = _random._sample_bernoulli_scalar(gen, input.numel(), float(p)).reshape(input.shape)
     return Tensor._make(sample.astype(input._data.dtype))
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
-    """Draw category indices with probabilities proportional to the rows of ``input`` (1-D or 2-D)."""
-    probs = input._data.astype(np.float64)
+    """Draw category indices with probabilities proportional to the rows of ``input`` (1-D or 2-D).
+
+    PyTorch's two algorithms, reproduced draw for draw:
+
+    * without replacement (or one sample): the exponential race, a form of the Gumbel-top-k trick.
+      Draw ``q ~ Exponential(1)`` per category; the categories with the largest ``p / q`` win
+      (``argmax`` for one sample, ``topk`` for several).
+    * with replacement: per row, the normalised cumulative sums (in float64); each sample is a float64
+      uniform ``u`` and the first category whose cumulative probability reaches ``u`` (a binary
+      search, ``np.searchsorted``).
+    """
+    probs = input._data
     if probs.ndim not in (1, 2):
         raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {probs.ndim}")
     if (probs < 0).any() or not np.isfinite(probs).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = probs.reshape(-1, probs.shape[-1])
-    if (rows.sum(axis=1) <= 0).any():
+    if (rows.astype(np.float64).sum(axis=1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    rng = _numpy_rng(generator)
-    if replacement:
-        # Inverse-CDF sampling for all rows at once: find where uniform draws fall in each row's CDF.
-        cdf = np.cumsum(rows, axis=1)
-        cdf /= cdf[:, -1:]
-        u = rng.random((rows.shape[0], num_samples))
-        idx = (u[:, :, None] >= cdf[:, None, :]).sum(axis=2)
+    gen = _random._gen(generator)
+    if not replacement or num_samples == 1:
+        q = _random._sample_exponential(gen, rows.size, 1.0).astype(rows.dtype).reshape(rows.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            race = rows / q
+        # a stable sort of -race puts the largest first and keeps ties in index order, as topk does
+        idx = np.argsort(-race, axis=1, kind="stable")[:, :num_samples]
     else:
-        # Without replacement: the Gumbel-top-k trick picks k distinct categories in one vectorised step.
-        with np.errstate(divide="ignore"):
-            keys = np.log(rows) - np.log(-np.log(rng.random(rows.shape)))
-        idx = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+        cdf = np.cumsum(rows.astype(np.float64), axis=1)
+        cdf /= cdf[:, -1:]
+        u = _random._uniform01(gen, rows.shape[0] * num_samples, np.float64).reshape(rows.shape[0], num_samples)
+        idx = np.stack([np.searchsorted(c, row_u, side="left") for c, row_u in zip(cdf, u)])
     idx = np.minimum(idx, rows.shape[1] - 1).astype(np.int64)
     return Tensor._make(idx.reshape(probs.shape[:-1] + (num_samples,)))

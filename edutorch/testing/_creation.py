@@ -2,8 +2,8 @@
 
 Values are uniform in [low, high): by default [-9, 9) for floating dtypes, [-9, 10) for integers
 (clamped to what the dtype can hold: [0, 10) for uint8), random True/False for bool. They come from
-edutorch's global generator, so ``torch.manual_seed`` makes them repeatable (the numbers differ from
-PyTorch's, whose generator is another one).
+edutorch's global generator and are drawn as PyTorch draws them (``randint``, ``uniform_``), so after
+the same ``manual_seed`` they are PyTorch's numbers.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..ops.creation import rand, randint
+from ..ops.creation import empty, randint
 
 
 def _low_high(low, high, dtype, lowest: float, highest: float, default_low: float, default_high: float):
@@ -63,19 +63,21 @@ def make_tensor(*shape, dtype: _dtype.dtype, device, low: float | None = None, h
     numpy_dtype = dtype.to_numpy()
     if dtype is _dtype.bool_:
         low, high = _low_high(low, high, dtype, 0, 2, 0, 2)
-        result = randint(low, high, shape, dtype=_dtype.int64)._data.astype(bool)
+        result = randint(low, high, shape, dtype=dtype)._data
     elif not dtype.is_floating_point:
         info = np.iinfo(numpy_dtype)
         # int64's own maximum cannot be drawn (randint's exclusive bound would overflow)
         highest = info.max + (1 if dtype is not _dtype.int64 else 0)
         low, high = _low_high(low, high, dtype, info.min, highest, -9, 10)
-        result = randint(low, high, shape, dtype=_dtype.int64)._data.astype(numpy_dtype)
+        result = randint(low, high, shape, dtype=dtype)._data
     else:
         info = np.finfo(numpy_dtype)
         low, high = _low_high(low, high, dtype, float(info.min), float(info.max), -9, 9)
-        u = rand(shape, dtype=_dtype.float64)._data
-        # halves first, so that high - low cannot overflow for the dtype's extreme values
-        result = (2 * (low / 2 + u * (high / 2 - low / 2))).astype(numpy_dtype)
+        result = empty(shape, dtype=dtype)
+        if high - low >= float(info.max):  # halves first, so that high - low cannot overflow for the dtype
+            result = result.uniform_(low / 2, high / 2)._data * numpy_dtype.type(2)
+        else:
+            result = result.uniform_(low, high)._data
     if noncontiguous:
         result = result[..., 1::2]
     if exclude_zero:

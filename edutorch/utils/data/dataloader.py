@@ -19,6 +19,7 @@ import multiprocessing
 import queue
 import warnings
 from typing import Callable
+import numpy as np
 
 from ... import random as _random
 from . import _collate
@@ -255,7 +256,8 @@ class _BaseDataLoaderIter:
         self._num_yielded = 0
         self._sampler_iter = iter(self._index_sampler)
         # One base seed per epoch from the loader's generator (or the global one): worker k uses base + k.
-        self._base_seed = int(_random._numpy_rng(loader.generator).integers(2**63 - 1024))
+        # (PyTorch's draw: ``torch.empty((), dtype=torch.int64).random_(generator=loader.generator)``)
+        self._base_seed = int(_random._sample_random_full(_random._gen(loader.generator), 1, np.int64)[0])
 
     def __iter__(self):
         return self

@@ -69,12 +69,15 @@ class RandomSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
         if self.generator is None:
-            seed = int(_random._numpy_rng(None).integers(2**63))
+            # as PyTorch: one int64 ``random_()`` from the global generator seeds a private generator
+            seed = int(_random._sample_random_full(_random._gen(None), 1, np.int64)[0])
             generator = _random.Generator().manual_seed(seed)
         else:
             generator = self.generator
         if self.replacement:
-            yield from randint(high=n, size=(self.num_samples,), generator=generator).tolist()
+            for _ in range(self.num_samples // 32):  # PyTorch draws in batches of 32
+                yield from randint(high=n, size=(32,), generator=generator).tolist()
+            yield from randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()
         else:
             for _ in range(self.num_samples // n):
                 yield from randperm(n, generator=generator).tolist()

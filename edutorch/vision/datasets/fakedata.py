@@ -44,8 +44,8 @@ class FakeData(VisionDataset):
         target_transform (callable, optional): takes the target and transforms it.
         random_offset (int): Offsets the index-based random seed used to generate each image. Default: 0
 
-    The numbers differ from torchvision's (edutorch's generator is not PyTorch's), but the recipe is
-    the same: per-index seed, ``randn`` image, ``randint`` label.
+    torchvision's recipe: per-index seed, ``randn`` image, ``randint`` label; edutorch's generator is
+    PyTorch's, so the image tensors and labels are torchvision's too.
     """
 
     def __init__(self, size: int = 1000, image_size: tuple[int, int, int] = (3, 224, 224), num_classes: int = 10,
