@@ -48,6 +48,21 @@ def assert_same_values(ours, theirs, close: bool = False) -> None:
 
 
 # --------------------------------------------------------------------------------- generator and state
+def _intel_cpu() -> bool:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return "GenuineIntel" in f.read()
+    except OSError:
+        return False
+
+
+# PyTorch's CPU bernoulli_(p) with a number p (so dropout) hands the draw to MKL's own generator (VSL
+# MCG31, seeded from the Generator) when the processor is Intel's; edutorch reproduces the portable kernel
+# PyTorch uses on every other processor (this machine: AMD), so those draws can only be compared there.
+portable_bernoulli = pytest.mark.skipif(_intel_cpu(), reason="on an Intel CPU PyTorch's bernoulli_(p) and "
+                                        "dropout draw from MKL's VSL stream, which edutorch does not reproduce")
+
+
 def test_state_layout_and_seeding(torch):
     for s in list(SEEDS) + [2**32 + 5, 2**63 - 1, -1, 67280421310721]:
         seed_both(torch, s)
@@ -178,6 +193,7 @@ def test_normal_overloads_and_like(torch):
         same_state(torch)
 
 
+@portable_bernoulli
 def test_bernoulli(torch):
     for s in range(10):
         seed_both(torch, s)
@@ -255,6 +271,7 @@ def test_init_functions(torch):
         same_state(torch)
 
 
+@portable_bernoulli
 def test_dropout_masks(torch):
     for s in range(10):
         seed_both(torch, s)
@@ -324,6 +341,7 @@ def _train(L, steps: int = 50) -> list[float]:
     return losses
 
 
+@portable_bernoulli
 def test_training_run_gives_torchs_losses(torch):
     np.testing.assert_allclose(_train(edutorch), _train(torch), rtol=1e-5, atol=1e-6)
     same_state(torch)
