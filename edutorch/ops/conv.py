@@ -19,22 +19,23 @@ Backward. With G = grad_out as a (N*H_out*W_out, O) matrix:
 
     grad_W_mat = cols.T @ G          (one GEMM; reshape back to (O, C, kh, kw))
     grad_bias  = G summed over pixels
-    grad_x: output pixel (y, x) read input pixel (s*y + d*i, s*x + d*j) through kernel offset (i, j), so
-                 for each of the kh*kw offsets:  grad_x[:, d*i::s, d*j::s, :] += G @ W[:, :, i, j]
-                 (a loop over kernel offsets, one (P, O) @ (O, C) GEMM each; never over pixels or images).
+    grad_x     = a *transposed convolution* of grad_out: put s-1 zeros between its pixels, pad it by
+                 d*(k-1) - p, and convolve (stride 1, dilation d) with the flipped kernel, input and output
+                 channels swapped: im2col + one GEMM again (``_input_grad`` derives it).
 
-The input gradient could also be written as a *transposed convolution*: insert s-1 zeros between the
-gradient pixels, pad by d*(k-1), and convolve with the flipped, channel-swapped kernel (im2col + GEMM
-again). On the CIFAR shapes of our notes the per-offset GEMMs were faster (benchmarks/README.md), so
-that is what we use. ``conv_transpose2d``'s forward *is* this input gradient.
+The columns (forward's, and the backward's two sets) go into one reusable scratch buffer (``_scratch``):
+a fresh array of tens of MB costs more to map in from the OS than to fill. On the CIFAR shapes of our
+notes this was faster than one GEMM per kernel offset added into strided slabs, and than one GEMM onto
+columns followed by a col2im scatter-add (benchmarks/README.md). ``conv_transpose2d``'s forward *is* this
+input gradient.
 
 Groups split the C input channels into ``groups`` blocks of C/groups, each seen only by its own O/groups
 filters: the GEMMs become one batched matmul over the groups (depthwise: groups == C).
 """
 from __future__ import annotations
 
-import itertools
 import math
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -58,6 +59,25 @@ __all__ = [
 # ====================================================================== the im2col machinery (NumPy)
 # Written for any number of spatial dims (2 for images, 3 for volumes); conv1d runs the 2-D op on a
 # unit height. "spatial" below means (H, W) or (D, H, W), and "kernel" (kh, kw) or (kd, kh, kw).
+_scratch_space = threading.local()
+
+
+def _scratch(shape, dtype) -> np.ndarray:
+    """A reusable buffer for the im2col matrix, valid until the next call in this thread.
+
+    Why not a new array each time: a block of tens of MB comes fresh from the OS at every call (malloc
+    hands such big blocks back when they are freed) and is faulted in page by page, which made the
+    im2col copy of the CIFAR step about twice as slow (benchmarks/README.md). The columns never leave
+    the op: every GEMM that reads them writes a new array. The price: the buffer stays as big as the
+    largest columns seen so far (52 MB for the CIFAR step), as PyTorch's caching allocator keeps blocks.
+    """
+    size = math.prod(shape)
+    buf = getattr(_scratch_space, "buf", None)
+    if buf is None or buf.dtype != dtype or buf.size < size:
+        buf = _scratch_space.buf = np.empty(size, dtype)
+    return buf[:size].reshape(shape)
+
+
 def _windows(xp: np.ndarray, kernel, stride, dilation, out_size) -> np.ndarray:
     """(N, *spatial_p, C) -> a strided view (N, *out_size, *kernel, C) of every window; no copy."""
     sn, *ss, sc = xp.strides
@@ -67,14 +87,15 @@ def _windows(xp: np.ndarray, kernel, stride, dilation, out_size) -> np.ndarray:
 
 
 def _im2col(xp, kernel, stride, dilation, out_size, groups):
-    """The im2col matrix: (P, K*C) for groups == 1, else (groups, P, K*C/groups); P = N * prod(out_size)
-    output pixels, K = prod(kernel) kernel offsets."""
+    """The im2col matrix, in the scratch buffer: (P, K*C) for groups == 1, else (groups, P, K*C/groups);
+    P = N * prod(out_size) output pixels, K = prod(kernel) kernel offsets. One copy of the windows."""
     win = _windows(xp, kernel, stride, dilation, out_size)
-    p, k, c = win.shape[0] * math.prod(out_size), math.prod(kernel), win.shape[-1]
-    if groups == 1:
-        return win.reshape(p, k * c)  # the one copy of the forward pass
-    win = win.reshape(p, k, groups, c // groups)
-    return np.ascontiguousarray(win.transpose(2, 0, 1, 3)).reshape(groups, p, k * (c // groups))
+    c, p, k = win.shape[-1], win.shape[0] * math.prod(out_size), math.prod(kernel)
+    cols = _scratch((groups, p, k * c // groups), xp.dtype)
+    # split the channels into groups and move the group axis first (a view), then copy once
+    np.copyto(cols.reshape(groups, *win.shape[:-1], c // groups),
+              np.moveaxis(win.reshape(*win.shape[:-1], groups, c // groups), -2, 0))
+    return cols[0] if groups == 1 else cols
 
 
 def _weight_matrix(w: np.ndarray, groups: int) -> np.ndarray:
@@ -96,52 +117,49 @@ def _grad_matrix(g: np.ndarray, groups: int) -> np.ndarray:
     return np.ascontiguousarray(gm.reshape(-1, groups, o // groups).transpose(1, 0, 2))
 
 
-def _pad_channels_last(x: np.ndarray, pads) -> np.ndarray:
+def _pad_channels_last(x: np.ndarray, pads, spread=None) -> np.ndarray:
     """(N, C, *spatial) -> zero-padded channels-last (N, *padded, C); pads = (before, after) per spatial dim,
-    first dim first: (pt, pb, pl, pr) for images."""
+    first dim first: (pt, pb, pl, pr) for images; a negative amount crops. With ``spread`` s per dim, s - 1
+    zeros go between neighbouring pixels (pixel y lands at before + s*y: the transposed convolution)."""
     n, c, *spatial = x.shape
-    padded = [s + pads[2 * a] + pads[2 * a + 1] for a, s in enumerate(spatial)]
-    xp = np.zeros((n, *padded, c), dtype=x.dtype)
-    xp[(slice(None), *(slice(pads[2 * a], pads[2 * a] + s) for a, s in enumerate(spatial)))] = np.moveaxis(x, 1, -1)
-    return xp
+    nd = len(spatial)
+    spread = spread or (1,) * nd
+    lo, hi = [max(pads[2 * a], 0) for a in range(nd)], [max(pads[2 * a + 1], 0) for a in range(nd)]
+    size = [lo[a] + (spatial[a] - 1) * spread[a] + 1 + hi[a] for a in range(nd)]
+    xp = np.zeros((n, *size, c), dtype=x.dtype)
+    xp[(slice(None), *(slice(lo[a], size[a] - hi[a], spread[a]) for a in range(nd)))] = np.moveaxis(x, 1, -1)
+    return xp[(slice(None), *(slice(max(-pads[2 * a], 0), size[a] - max(-pads[2 * a + 1], 0)) for a in range(nd)))]
 
 
-def _conv_forward(x, w, stride, pads, dilation, groups):
-    """The convolution of NumPy arrays: returns out (N, O, *out_size) and the cols for the backward."""
-    n, o = x.shape[0], w.shape[0]
-    out_size = _out_size(x.shape[2:], w.shape[2:], stride, pads, dilation)
-    cols = _im2col(_pad_channels_last(x, pads), w.shape[2:], stride, dilation, out_size, groups)
-    out = cols @ _weight_matrix(w, groups)  # (P, O) or (g, P, O/g)
+def _conv_forward(xp, w, stride, dilation, groups, out_size):
+    """The convolution of the padded channels-last input xp (N, *padded, C) by w (O, C/g, *kernel):
+    cols @ W_mat, returned as (N, O, *out_size)."""
+    n, o = xp.shape[0], w.shape[0]
+    out = _im2col(xp, w.shape[2:], stride, dilation, out_size, groups) @ _weight_matrix(w, groups)
     if groups > 1:
         out = out.transpose(1, 0, 2)  # (P, g, O/g): the channels of group 0, then of group 1...
-    out = np.moveaxis(out.reshape(n, *out_size, o), -1, 1)
-    return np.ascontiguousarray(out), cols
+    return np.ascontiguousarray(np.moveaxis(out.reshape(n, *out_size, o), -1, 1))
 
 
-def _input_grad(gm, w, groups, x_shape, pads, stride, dilation, out_size):
-    """grad_x: for each of the K kernel offsets (i, j) (or (t, i, j)), one GEMM G @ W[:, :, i, j] gives the
-    gradient of the input pixels that offset read, (P, C); add it into the strided slab it came from.
+def _input_grad(grad, w, groups, x_shape, pads, stride, dilation):
+    """grad_x (N, C, *spatial) of a convolution, as the transposed convolution of grad (N, O, *out_size).
 
-    Faster than one GEMM G @ W_mat.T followed by a strided col2im, and than the transposed convolution
-    (zero-insert + pad + im2col + GEMM), on the CIFAR shapes (benchmarks/README.md): the per-offset
-    products write contiguous (P, C) blocks and never materialise a (P, K*C) matrix.
+    Along one axis, output pixel y read input pixel h = s*y + d*i - p through kernel offset i. Spread grad
+    (pixel y moved to s*y, zeros between) and pad it by d*(k-1) - p in front: then input pixel h gets
+    sum_i G_spread[h + p - d*i] W[i], a stride-1 convolution with the flipped kernel (offset k-1-i),
+    input and output channels swapped (per group). The back padding makes the result exactly H long.
     """
     n, c, *spatial = x_shape
     o, cg, *kernel = w.shape
     nd = len(kernel)
-    # W per offset: (*kernel, O, C) or (*kernel, g, O/g, C/g)
-    wk = w.reshape(groups, o // groups, cg, *kernel).transpose(*range(3, 3 + nd), 0, 1, 2)
-    wk = np.ascontiguousarray(wk[(slice(None),) * nd + (0,)] if groups == 1 else wk)
-    padded = [s + pads[2 * a] + pads[2 * a + 1] for a, s in enumerate(spatial)]
-    dxp = np.zeros((n, *padded, groups, cg), dtype=gm.dtype)
-    for offset in itertools.product(*map(range, kernel)):
-        piece = gm @ wk[offset]  # (P, C) or (g, P, C/g)
-        piece = piece.reshape(n, *out_size, 1, cg) if groups == 1 else \
-            np.moveaxis(piece.reshape(groups, n, *out_size, cg), 0, -2)
-        slab = tuple(slice(i * d, i * d + s * (m - 1) + 1, s) for i, d, s, m in zip(offset, dilation, stride, out_size))
-        dxp[(slice(None), *slab)] += piece
-    dx = dxp[(slice(None), *(slice(pads[2 * a], pads[2 * a] + s) for a, s in enumerate(spatial)))]
-    return np.ascontiguousarray(np.moveaxis(dx.reshape(n, *spatial, c), -1, 1))
+    flipped = (slice(None), slice(None)) + (slice(None, None, -1),) * nd
+    wt = w.reshape(groups, o // groups, cg, *kernel).swapaxes(1, 2).reshape(c, o // groups, *kernel)[flipped]
+    gpads = []
+    for a in range(nd):
+        spread_size = (grad.shape[2 + a] - 1) * stride[a] + 1
+        gpads += [dilation[a] * (kernel[a] - 1) - pads[2 * a], spatial[a] - spread_size + pads[2 * a]]
+    gp = _pad_channels_last(grad, gpads, stride)
+    return _conv_forward(gp, wt, (1,) * nd, dilation, groups, tuple(spatial))
 
 
 def _weight_grad(cols, gm, w_shape, groups):
@@ -177,14 +195,15 @@ class Convolution(NumpyFunction):
 
     Forward: im2col + one GEMM (module docstring). Backward:
         grad_w = cols.T @ G,   grad_b = sum of G over (N, H_out, W_out),
-        grad_x = for each kernel offset (i, j): G @ W[:, :, i, j] added into the strided slab it read.
+        grad_x = conv(spread and padded G, flipped W with C and O swapped)   (a transposed convolution)
     """
 
     node_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
-        out, _ = _conv_forward(x, w, stride, pads, dilation, groups)
+        out_size = _out_size(x.shape[2:], w.shape[2:], stride, pads, dilation)
+        out = _conv_forward(_pad_channels_last(x, pads), w, stride, dilation, groups, out_size)
         if b is not None:
             out += b.reshape(_channel_shape(out.ndim))
         # Keep x, not cols (PyTorch saves input and weight too): cols is kh*kw times bigger, and rebuilding
@@ -198,13 +217,12 @@ class Convolution(NumpyFunction):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         x_shape, stride, pads, dilation, groups = ctx.conf
-        gm = _grad_matrix(grad, groups)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_x = _input_grad(gm, w, groups, x_shape, pads, stride, dilation, grad.shape[2:])
-        if ctx.needs_input_grad[1]:
+            grad_x = _input_grad(grad, w, groups, x_shape, pads, stride, dilation)
+        if ctx.needs_input_grad[1]:  # (after grad_x: both use the one scratch buffer for their columns)
             cols = _im2col(_pad_channels_last(x, pads), w.shape[2:], stride, dilation, grad.shape[2:], groups)
-            grad_w = _weight_grad(cols, gm, w.shape, groups)
+            grad_w = _weight_grad(cols, _grad_matrix(grad, groups), w.shape, groups)
         if ctx.needs_input_grad[2]:
             grad_b = grad.sum(axis=_not_channels(grad.ndim))
         return grad_x, grad_w, grad_b, None, None, None, None
@@ -217,7 +235,7 @@ class ConvolutionTranspose(NumpyFunction):
     The transposed convolution is the *input gradient* of the convolution with the same weight: every
     input pixel spreads w[c] (scaled by x) over a kh x kw patch of the output, patches stepping by s.
         H_out = (H - 1)*s - 2p + d*(kh - 1) + output_padding + 1
-    so the forward is _input_grad (one GEMM per kernel offset, added into strided slabs), and the backward
+    so the forward is _input_grad (spread, pad, convolve with the flipped kernel), and the backward
     swaps the roles again:
         grad_x = conv2d(grad_out, w)   (same stride/padding/dilation/groups, windows at the H x W input pixels)
         grad_w = cols(grad_out).T @ x  (the convolution's weight gradient with grad_out as its "input")
@@ -228,7 +246,7 @@ class ConvolutionTranspose(NumpyFunction):
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups, out_size):
         out_shape = (x.shape[0], w.shape[1] * groups) + tuple(out_size)
-        out = _input_grad(_grad_matrix(x, groups), w, groups, out_shape, pads, stride, dilation, x.shape[2:])
+        out = _input_grad(x, w, groups, out_shape, pads, stride, dilation)
         if b is not None:
             out += b.reshape(_channel_shape(out.ndim))
         ctx.save_for_backward(x, w)

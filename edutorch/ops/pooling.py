@@ -238,11 +238,11 @@ class MaxPool2DWithIndices(NumpyFunction):
         gp = np.zeros((*shape_b[:2], *(max(sp, m + pi) for sp, m, pi in zip(span, spatial, p))), dtype=grad.dtype)
         overlap = any(si < di * (ki - 1) + 1 for si, di, ki in zip(s, d, k))
         for flat, offset in enumerate(itertools.product(*map(range, k))):
-            picked = gb * (which == flat)  # (a product: faster than np.where)
+            slab = gp[_offset_slices(offset, s, d, out)]  # a view: written in place
             if overlap:
-                gp[_offset_slices(offset, s, d, out)] += picked
-            else:
-                gp[_offset_slices(offset, s, d, out)] = picked
+                slab += gb * (which == flat)  # (a product: faster than np.where)
+            else:  # each input pixel is in one window at most: write the product straight into it
+                np.multiply(gb, which == flat, out=slab)
         gx = gp[(..., *(slice(pi, pi + m) for pi, m in zip(p, spatial)))]
         return np.ascontiguousarray(gx).reshape(shape), None, None, None, None, None
 

@@ -46,6 +46,8 @@ CONV2D_GRID = [
     ((1, 3, 8, 7), (5, 3, 4, 3), dict(padding="same", dilation=2)),
     ((3, 8, 8), (5, 3, 4, 3), dict(padding="valid", stride=3)),  # unbatched
     ((2, 2, 5, 5), (3, 2, 5, 5), dict(padding=(0, 1), stride=(1, 3))),
+    # padding wider than the kernel's span: the input gradient's transposed convolution crops grad_out
+    ((2, 3, 5, 6), (4, 3, 1, 2), dict(stride=2, padding=(2, 3))),
 ]
 
 
@@ -60,6 +62,12 @@ def test_conv2d_gradcheck(x_shape, w_shape, kw):
     w = edutorch.randn(*w_shape, dtype=edutorch.float64, requires_grad=True)
     b = edutorch.randn(w_shape[0], dtype=edutorch.float64, requires_grad=True)
     assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kw), (x, w, b))
+
+
+def test_conv2d_gradcheck_padding_wider_than_kernel():
+    x = edutorch.randn(2, 3, 5, 6, dtype=edutorch.float64, requires_grad=True)
+    w = edutorch.randn(4, 3, 1, 2, dtype=edutorch.float64, requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv2d(x, w, stride=2, padding=(2, 3)), (x, w))
 
 
 @settings(max_examples=30, deadline=None)
