@@ -31,3 +31,4 @@ from .widgets import (  # noqa: E402
     show_feature_maps, summary,
 )
 from .board import Board, board_summary, show_board  # noqa: E402  (the %edutorch_board dashboard)
+from .widgets.attention import AttentionViewer, attention_figure, capture_attention  # noqa: E402
