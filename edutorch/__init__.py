@@ -144,6 +144,7 @@ def can_cast(from_: dtype, to: dtype) -> bool:
 from . import nn  # noqa: E402  (nn builds on everything above)
 from . import optim  # noqa: E402  (optim updates nn's parameters)
 from . import distributions  # noqa: E402  (distributions build on nn.functional)
+from .distributions.poisson import poisson  # noqa: E402  (torch.poisson: PyTorch's Poisson sampler, draw for draw)
 from .serialization import load, save  # noqa: E402
 from . import hub  # noqa: E402  (hub loads through serialization)
 from .utils import data as _utils_data  # noqa: E402,F401  (so torch.utils.data works after `import torch`)
