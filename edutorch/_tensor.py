@@ -59,7 +59,7 @@ class Tensor:
 
     # What a new tensor starts with; an instance sets its own value when it changes.
     _grad = None
-    grad_fn = None  # the node that made this tensor (None for a leaf)
+    _grad_fn = None  # the node that made this tensor (None for a leaf): read it as ``grad_fn``
     _output_nr = 0  # which output of grad_fn this tensor is
     _grad_accumulator = None  # weakref to the leaf's AccumulateGrad node
     _hooks: dict | None = None  # a leaf's register_hook hooks
@@ -67,6 +67,8 @@ class Tensor:
     _retains_grad = False
     _base = None  # the tensor whose storage this view shares
     _view_chain: tuple = ()  # the view ops from _base to this tensor
+    _view_version = 0  # a view: the version of the storage when its grad_fn was made
+    _view_no_grad = False  # a view made under no_grad (it must not be rebased onto a history later)
 
     def _init(self, data: np.ndarray, requires_grad: bool) -> None:
         self._data = data
@@ -164,7 +166,29 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd state
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf).
+
+        A view whose storage was written in place since its node was made (through its base or another
+        view) gets a new node first, as in PyTorch: see ``regenerate_view_history`` in ops/inplace.py.
+        """
+        if self._base is not None and self._view_version != self._version_counter.value:
+            _inplace.regenerate_view_history(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._grad_fn = node
+        if self._base is not None:
+            self._view_version = self._version_counter.value
+
+    @property
     def requires_grad(self) -> bool:
+        if self._base is not None and self._view_version != self._version_counter.value:
+            try:  # a view: its base may have gained a history in place since
+                _inplace.regenerate_view_history(self)
+            except RuntimeError:  # a view that cannot be rebased (grad_fn says why): its base requires grad
+                return True
         return self._requires_grad
 
     @requires_grad.setter
@@ -184,6 +208,11 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         self.requires_grad = requires_grad
         return self
+
+    def _is_view(self) -> bool:
+        """True for a view of another tensor's storage (``_base``), as PyTorch's private method says
+        (graph tools such as torchviz call it)."""
+        return self._base is not None
 
     @property
     def is_leaf(self) -> bool:

@@ -81,6 +81,12 @@ _PROFILES = {
 }
 
 
+
+class _INVALID:  # what print shows for a grad_fn that raises
+    @staticmethod
+    def name() -> str:
+        return "Invalid"
+
 def set_printoptions(
     precision: int | None = None,
     threshold: float | None = None,
@@ -294,8 +300,12 @@ def tensor_repr(t) -> str:
             suffixes.append(f"dtype={t.dtype!r}")
         numbers = _numbers_str(data, indent)
 
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+    try:
+        grad_fn = t.grad_fn
+    except RuntimeError:  # a view whose history cannot be remade after an in-place write (PyTorch's word)
+        grad_fn = _INVALID
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
 

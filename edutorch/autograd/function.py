@@ -31,6 +31,7 @@ import numpy as np
 from .. import _tensor
 from . import anomaly_mode, grad_mode
 from .graph import Node, _ieee_quiet, _unbroadcast, gradient_edge
+from ._saved_names import saved_names
 
 _SAVED_FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -65,8 +66,9 @@ class SavedValue:
         return data if isinstance(data, np.ndarray) else None
 
 
-def _pack(item, inputs: tuple, outputs: list) -> SavedValue:
-    """Find out what a saved ``item`` is: one of the inputs, one of the outputs, or a value."""
+def _pack(item, inputs: tuple, outputs: list, raw: tuple) -> SavedValue:
+    """Find out what a saved ``item`` is: one of the inputs, one of the outputs, or a value. (``raw``
+    is what forward returned: NumPy gives a 0-d result as a scalar, which its output tensor wraps.)"""
     Tensor = _tensor.Tensor
 
     if item is None:
@@ -75,7 +77,7 @@ def _pack(item, inputs: tuple, outputs: list) -> SavedValue:
         if isinstance(t, Tensor) and (item is t or item is t._data):
             return SavedValue(tensor=t, counter=t._version_counter, version=t._version)
     for nr, t in enumerate(outputs):
-        if item is t or item is t._data:
+        if item is t or item is t._data or item is raw[nr]:
             return SavedValue(t._data, output_nr=nr, counter=t._version_counter, version=t._version)
     return SavedValue(item)
 
@@ -157,8 +159,27 @@ class BackwardNode(Node):
 
     @property
     def saved_tensors(self) -> tuple:
-        """Tensors for a custom Function; arrays for a built-in op (its backward works on arrays)."""
-        return self._unpack_saved(as_tensors=not self._fn._numpy)
+        """The tensors a custom Function saved. A built-in op's node has no ``saved_tensors``, as in
+        PyTorch (its backward reads arrays through ``_ArrayCtx``); it shows ``_saved_self`` & co."""
+        if self._fn._numpy:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors': a "
+                                 "built-in op shows what it saved as _saved_<name> (e.g. _saved_self)")
+        return self._unpack_saved(as_tensors=True)
+
+    def __getattr__(self, name):
+        """``_saved_self``, ``_saved_other``, ``_saved_result``...: PyTorch's names for saved values
+        (autograd/_saved_names.py), as tensors; None where the op saved nothing (not needed)."""
+        if name.startswith("_saved_") and name[7:] in saved_names(self._fn):
+            if self._saved is None:
+                if self._had_saved:
+                    raise RuntimeError(_SAVED_FREED)
+                return None
+            index = saved_names(self._fn).index(name[7:])
+            return _unpack(self._saved[index], self, as_tensor=True) if index < len(self._saved) else None
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | {"_saved_" + n for n in saved_names(self._fn)})
 
     def _unpack_saved(self, as_tensors: bool) -> tuple:
         if self._saved is None:
@@ -183,7 +204,7 @@ class BackwardNode(Node):
             grads = [np.zeros(shape, dtype) if g is None else g
                      for g, (shape, dtype) in zip(grads, self._output_meta)]
         if fn._numpy and not create_graph:
-            result = fn.backward(self, *grads)
+            result = fn.backward(_ArrayCtx(self), *grads)
         else:
             if fn._numpy and not fn.double_backward:
                 raise RuntimeError(
@@ -206,6 +227,22 @@ class BackwardNode(Node):
                 continue
             out.append(None if grad is None or not needed else _fit_gradient(grad, meta, create_graph, self))
         return tuple(out)
+
+
+class _ArrayCtx:
+    """The ctx a built-in op's backward gets: the same node, whose saved values come back as arrays."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: BackwardNode):
+        self._node = node
+
+    def __getattr__(self, name):
+        return getattr(self._node, name)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return self._node._unpack_saved(as_tensors=False)
 
 
 class _TensorCtx:
@@ -296,7 +333,9 @@ class Function:
         Tensor = _tensor.Tensor
 
         ctx = cls._node_class()
-        ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        # (a view that does not require grad may have started to, through an in-place write to its base)
+        ctx.needs_input_grad = tuple([isinstance(a, Tensor) and (a._requires_grad or a._base is not None
+                                                                 and a.requires_grad) for a in args])
         if cls._numpy:
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             with _ieee_quiet():  # arrays record nothing: no grad mode needed
@@ -337,9 +376,11 @@ def _record(ctx: BackwardNode, args: tuple, raw: tuple, outputs: list) -> None:
         if marked or not out.dtype.is_floating_point:
             continue
         out._requires_grad = True
-        out.grad_fn, out._output_nr = ctx, nr
+        out._grad_fn, out._output_nr = ctx, nr
+        if out._base is not None:  # a view's node is as new as its storage (a dirty input was just written)
+            out._view_version = out._version_counter.value
     if ctx._to_save:
-        ctx._saved = [_pack(item, args, outputs) for item in ctx._to_save]
+        ctx._saved = [_pack(item, args, outputs, raw) for item in ctx._to_save]
         ctx._had_saved = True
         ctx._to_save = ()
     if anomaly_mode._enabled:
@@ -363,9 +404,10 @@ def _wrap_output(value, args: tuple, ctx: BackwardNode):
 
 
 def _mark_views(cls, args: tuple, arrays: list, kwargs: dict, outputs: list, single: bool) -> None:
-    """Outputs of a view op that share the input's memory become views of it."""
+    """Outputs of a view op that share the input's memory become views of it (an empty one too: it
+    shares no bytes, but writing into it still makes the base's history, as in PyTorch)."""
     for nr, out in enumerate(outputs):
-        if np.may_share_memory(out._data, arrays[0]):
+        if out._data.size == 0 or np.may_share_memory(out._data, arrays[0]):
             _mark_view(out, args[0], (cls, tuple(arrays[1:]), kwargs, None if single else nr))
 
 
@@ -382,6 +424,9 @@ def _mark_view(out, source, step: tuple) -> None:
     out._base = source._base if source._base is not None else source
     out._version_counter = source._version_counter
     out._view_chain = source._view_chain + (step,)
+    out._view_version = source._version_counter.value
+    if source._view_no_grad or not grad_mode._grad_enabled:
+        out._view_no_grad = True
 
 
 def replay_view(chain: tuple, array: np.ndarray) -> np.ndarray:

@@ -145,10 +145,12 @@ def _get_accumulate_grad(tensor) -> AccumulateGrad:
 
 def gradient_edge(tensor) -> tuple:
     """The ``(node, output_nr)`` pair through which a gradient reaches ``tensor``."""
+    if tensor._base is not None:
+        tensor.grad_fn  # noqa: B018 - a view: reading grad_fn remakes its history if its base was written
     if not tensor._requires_grad:
         return (None, 0)
-    if tensor.grad_fn is not None:
-        return (tensor.grad_fn, tensor._output_nr)
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
     return (_get_accumulate_grad(tensor), 0)
 
 
@@ -168,6 +170,16 @@ def _unbroadcast(grad, shape: tuple):
     if axes:
         grad = grad.sum(axes)
     return grad.reshape(tuple(shape))
+
+
+def _masked(grad, keep):
+    """``grad`` where ``keep`` is True and exactly 0 elsewhere, even where grad is inf or nan (``grad *
+    keep`` would give 0 * inf = nan there): how PyTorch's backward formulas mask (``where``). On tensors
+    (double backward) it is the product, so that it is recorded."""
+    if isinstance(grad, _tensor.Tensor):
+        return grad * keep
+    grad = np.asarray(grad)  # (a 0-d op may hand over a NumPy scalar)
+    return np.where(keep, grad, 0).astype(grad.dtype, copy=False)
 
 
 # ---------------------------------------------------------------------------------------- the engine

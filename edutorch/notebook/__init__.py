@@ -30,5 +30,6 @@ from .widgets import (  # noqa: E402
     ConvPlayground, GraphView, TrainingMonitor, class_activation_map, conv_gallery, draw_graph, feature_maps,
     show_feature_maps, summary,
 )
-from .board import Board, board_summary, show_board  # noqa: E402  (the %edutorch_board dashboard)
 from .widgets.attention import AttentionViewer, attention_figure, capture_attention  # noqa: E402
+from .board import Board, board_summary, show_board  # noqa: E402  (the %edutorch_board dashboard)
+from .dot import make_dot  # noqa: E402  (torchviz's graph picture, for edutorch and PyTorch graphs)

@@ -9,6 +9,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import NumpyFunction
+from ..autograd.graph import _masked
 
 
 def _float(a: np.ndarray) -> np.ndarray:
@@ -16,7 +17,8 @@ def _float(a: np.ndarray) -> np.ndarray:
 
 
 class Relu(NumpyFunction):
-    """out = max(a, 0).   d/da = 1 where a > 0, else 0 (PyTorch picks 0 at exactly 0)."""
+    """out = max(a, 0).   d/da = 0 where out <= 0, else 1 (PyTorch picks 0 at exactly 0; where a is nan,
+    out is nan and the gradient passes, as in PyTorch)."""
 
     double_backward = True
 
@@ -29,7 +31,7 @@ class Relu(NumpyFunction):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out > 0)
+        return _masked(grad, ~(out <= 0))
 
 
 class Sigmoid(NumpyFunction):
@@ -236,7 +238,7 @@ class Hardtanh(NumpyFunction):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         low, high = ctx.bounds
-        return grad * ((a > low) & (a < high)), None, None
+        return _masked(grad, (a > low) & (a < high)), None, None
 
 
 class Elu(NumpyFunction):

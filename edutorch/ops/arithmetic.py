@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtype, _memory_format as _mf
 from .._tensor import Tensor
 from ..autograd.function import NumpyFunction
+from ..autograd.graph import _masked
 
 
 # --------------------------------------------------------------------------------------- helpers
@@ -887,7 +888,7 @@ class Clamp(NumpyFunction):
         if ctx.hi is not None:
             below = a <= ctx.hi
             inside = below if inside is None else inside & below
-        return (grad if inside is None else grad * inside), None, None
+        return (grad if inside is None else _masked(grad, inside)), None, None
 
 
 def clamp(input: Tensor, min=None, max=None) -> Tensor:
@@ -965,7 +966,7 @@ class Where(NumpyFunction):
     @staticmethod
     def backward(ctx, grad):
         cond = ctx.cond
-        return None, grad * cond, grad * ~cond, None
+        return None, _masked(grad, cond), _masked(grad, ~cond), None
 
 
 def where(condition: Tensor, input=None, other=None):

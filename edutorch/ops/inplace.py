@@ -11,9 +11,15 @@ to ``x``. Three things make this safe:
    an error (inside ``torch.no_grad()`` it is the normal way to update weights).
 3. Views. Writing into a view ``v = x[0]`` changes ``x`` too, so ``x``'s history must change as well:
    ``x.grad_fn`` becomes ``CopySlices``, which routes the gradient of the written part into the new
-   value's graph and the rest into ``x``'s old graph.
+   value's graph and the rest into ``x``'s old graph. Every other view of ``x`` (and ``v`` itself)
+   now reads new numbers too: its ``grad_fn`` is remade from ``x``'s new history the next time it is
+   read (``regenerate_view_history``). A view knows its base (``_base``), how to make itself from
+   the base (``_view_chain``) and the version its node was made at (``_view_version``): that is all
+   the machinery.
 """
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -44,15 +50,17 @@ def assign(self, result, check_leaf: bool = True):
             "output of a function that returns multiple views. Such functions do not allow the output views "
             "to be modified inplace. You should replace the inplace operation by an out-of-place one."
         )
+    if recording and self._view_no_grad:
+        raise RuntimeError(_NO_GRAD_VIEW_WRITTEN)
     if recording:
-        _unshare_saved(result.grad_fn, self)
+        _unshare_saved(result._grad_fn, self)
     np.copyto(self._data, result._data, casting="unsafe")
-    self._bump_version()
     if recording:
         if self._base is not None:
             _rebase_view(self, result)
         else:
-            self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+            _set_history(self, result._grad_fn, result._output_nr)
+    self._bump_version()  # every view of this storage now remakes its grad_fn when next read
     return self
 
 
@@ -89,13 +97,70 @@ def _unshare_saved(node, tensor) -> None:
 
 
 def _rebase_view(view, result) -> None:
-    """A write through a view: the base's history becomes CopySlices(old history, new value)."""
+    """A write through a view: the base's history becomes CopySlices(old history, new value). The view
+    itself (like every other view of the base) then remakes its node from that when next read."""
     base = view._base
     copy = CopySlices(gradient_edge(base), view._view_chain, base.shape, base.dtype,
-                      (result.grad_fn, result._output_nr))
-    base.grad_fn, base._output_nr, base._requires_grad = copy, 0, True
-    view.grad_fn = AsStridedBackward0(copy, view._view_chain, base.shape, base.dtype, view.shape)
-    view._output_nr, view._requires_grad = 0, True
+                      (result._grad_fn, result._output_nr))
+    _set_history(base, copy, 0)
+
+
+def _set_history(tensor, node, output_nr: int) -> None:
+    """``tensor`` is now output ``output_nr`` of ``node``; ``retain_grad()`` follows it to the new node
+    (hooks registered before stay with the old one, as in PyTorch)."""
+    old, old_nr = tensor._grad_fn, tensor._output_nr
+    tensor._grad_fn, tensor._output_nr, tensor._requires_grad = node, output_nr, True
+    if tensor._base is not None:
+        tensor._view_version = tensor._version_counter.value
+    if tensor._retains_grad and old is not None and old._retained:
+        old._retained.pop(old_nr, None)
+        node._retain(output_nr, tensor)
+
+
+def regenerate_view_history(view) -> None:
+    """Remake the ``grad_fn`` of a view whose storage was written in place since its node was made
+    (through its base or through another view of the base): PyTorch does this when ``grad_fn`` is read.
+
+    The view is ``v = view_fn(base)`` of the base's *current* numbers, so its gradient is that of the
+    view function at the base's current history: the view picks some elements of the base (a linear
+    map ``P``), so ``dL/dbase = P^T dL/dv``, the view's gradient put at its place in zeros shaped like
+    the base. That is ``AsStridedBackward0``, whose one edge goes to the base's node.
+    """
+    base = view._base
+    if view._grad_fn is None and not base._requires_grad:
+        view._view_version = view._version_counter.value
+        return  # neither has a history: nothing to remake
+    if view._view_no_grad:
+        raise RuntimeError(_NO_GRAD_VIEW_REBASED)
+    multi = next((step for step in view._view_chain if step[3] is not None), None)
+    if multi is not None:
+        raise RuntimeError(
+            f"Output {multi[3]} of {_node_name(multi[0])} is a view and its base or another view of its base "
+            "has been modified inplace. This view is the output of a function that returns multiple views. "
+            "Such functions do not allow the output views to be modified inplace. You should replace the "
+            "inplace operation by an out-of-place one."
+        )
+    node = AsStridedBackward0(gradient_edge(base), view._view_chain, base.shape, base.dtype, view.shape)
+    _set_history(view, node, 0)
+
+
+def _node_name(fn) -> str:
+    """'SplitWithSizes': the op's name as PyTorch's errors spell it (its node's name without Backward0)."""
+    return re.sub(r"Backward\d*$", "", fn._node_class.__name__)
+
+
+_NO_GRAD_VIEW_WRITTEN = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+    "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
+    "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
+    "tracked) or both outside (if you want the inplace to be tracked)."
+)
+_NO_GRAD_VIEW_REBASED = (
+    "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+    "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+    "can clarify your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
 
 
 class CopySlices(Node):
@@ -126,12 +191,12 @@ class CopySlices(Node):
 
 
 class AsStridedBackward0(Node):
-    """The node of a view after a write through it: its gradient is placed into a base-shaped zero
-    array at the view's position, and flows into the base's (new) history."""
+    """The node of a view after a write to its storage (``regenerate_view_history``): its gradient is
+    placed into a base-shaped zero array at the view's position, and flows into the base's history."""
 
-    def __init__(self, base_node, view_chain, base_shape, base_dtype, view_shape):
+    def __init__(self, base_edge, view_chain, base_shape, base_dtype, view_shape):
         super().__init__()
-        self.next_functions = ((base_node, 0),)
+        self.next_functions = (base_edge,)
         self._chain = view_chain
         self._base_meta = (tuple(base_shape), base_dtype.to_numpy())
         self._output_meta = ((tuple(view_shape), base_dtype.to_numpy()),)

@@ -272,7 +272,8 @@ class Addmm(NumpyFunction):
 
     @staticmethod
     def forward(ctx, bias, x, wt):
-        ctx.save_for_backward(x, wt)
+        # each is needed only for the other's gradient (PyTorch saves them the same way)
+        ctx.save_for_backward(x if ctx.needs_input_grad[2] else None, wt if ctx.needs_input_grad[1] else None)
         out = x @ wt
         out += bias  # bias broadcasts over the rows
         return out.astype(x.dtype, copy=False)  # bfloat16: ml_dtypes' product is float32, round once

@@ -130,10 +130,12 @@ class MseLoss(NumpyFunction):
     def forward(ctx, input, target, reduction, dtype):
         diff = input.astype(dtype, copy=False) - target.astype(dtype, copy=False)
         ctx.diff, ctx.reduction = diff, reduction
+        ctx.save_for_backward(input, target)  # as PyTorch: changing them in place before backward is an error
         return _reduce_array(diff * diff, reduction)
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - unpacking checks that input and target were not changed in place
         g = 2 * ctx.diff * _unreduce_grad(grad, ctx.diff.shape, ctx.reduction)
         return g, -g, None, None
 
@@ -254,6 +256,7 @@ class NllLoss(NumpyFunction):
         loss = -w * np.take_along_axis(x, safe, axis=1)[:, 0]
         ctx.shape, ctx.safe, ctx.w, ctx.keep, ctx.reduction = x.shape, safe, w, keep, reduction
         ctx.input_shape = input.shape
+        ctx.save_for_backward(input, target, weight)  # as PyTorch: in-place changes before backward are errors
         if reduction == "none":
             return loss.reshape(target.shape)
         total = loss.sum(dtype=x.dtype)
@@ -265,6 +268,7 @@ class NllLoss(NumpyFunction):
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # noqa: B018 - unpacking checks that input, target and weight were not changed
         g = np.asarray(grad).reshape(ctx.w.shape) if ctx.reduction == "none" else np.asarray(grad)
         with np.errstate(invalid="ignore", divide="ignore"):
             if ctx.reduction == "mean":
@@ -341,11 +345,12 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, size_average=None, igno
     reduction = _get_reduction(reduction, size_average, reduce)
     _check_nll_args(input, target, weight, ignore_index)
     target = target.reshape(()) if input.dim() == 1 else target  # a (1,) target of one sample
-    w = None if weight is None else weight._data
+    # Tensors, not arrays, so the node saves them with their versions (detach: weight is not differentiated)
+    w = None if weight is None else weight.detach()
     if input.dim() <= 2:
-        return NllLoss.apply(input, target._data, w, reduction, ignore_index)
+        return NllLoss.apply(input, target, w, reduction, ignore_index)
     if input.dim() == 4 or reduction != "none":
-        return NllLoss2d.apply(input, target._data, w, reduction, ignore_index)
+        return NllLoss2d.apply(input, target, w, reduction, ignore_index)
     # PyTorch runs 3-d and 5-d+ inputs through its 4-d kernel and views the result back.
     n, c = input.shape[0], input.shape[1]
     as_4d = input.reshape(n, c, input.shape[2], -1)

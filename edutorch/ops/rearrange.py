@@ -362,9 +362,9 @@ def inplace_view(self: Tensor, result: Tensor) -> Tensor:
     self._data = result._data
     if self._base is not None:
         self._view_chain = result._view_chain
-    if result.requires_grad:
-        self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
-    self._bump_version()
+    self._bump_version()  # first: the node set below is as new as the storage's version
+    if result._requires_grad:  # (result's own fields: it is a fresh view, whose node is current)
+        self.grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
     return self
 
 

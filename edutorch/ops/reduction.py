@@ -193,10 +193,10 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 class Prod(NumpyFunction):
     """out = product of a over ``dims``.
 
-    d out / d a_i = product of the *other* elements of its slice. That is out / a_i when the slice
-    has no zero, but dividing breaks at zeros, so it is computed from P, the product of the nonzero
-    elements, and z, the number of zeros in the slice:
-        z = 0:  P / a_i        z = 1:  P at the zero, 0 elsewhere        z >= 2:  0 everywhere
+    d out / d a_i = product of the *other* elements of its slice. Dividing (out / a_i) breaks at zeros
+    and infinities, so it is computed without dividing: with the slice flattened to a_0 ... a_{n-1},
+    others_i = (a_0 * ... * a_{i-1}) * (a_{i+1} * ... * a_{n-1}), two exclusive running products (one
+    from each end), as PyTorch does.
     """
 
     node_name = "ProdBackward1"
@@ -204,19 +204,30 @@ class Prod(NumpyFunction):
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype):
         ctx.dims, ctx.kept_shape = dims, _kept_shape(a.shape, dims)
-        ctx.save_for_backward(a)
-        return np.asarray(a.prod(axis=dims, dtype=dtype, keepdims=keepdim))
+        out = np.asarray(a.prod(axis=dims, dtype=dtype, keepdims=keepdim))
+        ctx.save_for_backward(a, out)  # out too, as PyTorch saves it: writing to it in place is an error
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        a = a.astype(grad.dtype, copy=False)
-        is_zero = a == 0
-        zeros = is_zero.sum(axis=ctx.dims, keepdims=True)
-        nonzero_a = np.where(is_zero, 1, a).astype(a.dtype, copy=False)
-        nonzero_product = nonzero_a.prod(axis=ctx.dims, keepdims=True)
-        others = np.where(is_zero, nonzero_product * (zeros == 1), nonzero_product / nonzero_a * (zeros == 0))
-        return grad.reshape(ctx.kept_shape) * others, None, None, None
+        a, _ = ctx.saved_tensors
+        return grad.reshape(ctx.kept_shape) * _product_of_others(a.astype(grad.dtype, copy=False), ctx.dims), \
+            None, None, None
+
+
+def _product_of_others(a: np.ndarray, dims) -> np.ndarray:
+    """For each element, the product of the other elements of its slice over ``dims`` (no division)."""
+    dims = tuple(range(a.ndim)) if dims is None else tuple(dims)
+    last = tuple(range(a.ndim - len(dims), a.ndim))
+    moved = np.moveaxis(a, dims, last)  # the reduced axes last, then flattened into one
+    n = int(np.prod([a.shape[d] for d in dims]))  # the length of a slice (spelled out: a may be empty)
+    if n == 0 or a.size == 0:
+        return np.zeros_like(a)
+    flat = moved.reshape(moved.shape[:a.ndim - len(dims)] + (n,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis((before * after).reshape(moved.shape), last, dims)
 
 
 class ProdAll(Prod):
@@ -414,7 +425,8 @@ class MaxAll(NumpyFunction):
     """out = the largest element (a 0-d tensor).
 
     It cannot say *which* of several equal largest elements it is, so the gradient is shared evenly
-    among them: grad_a = grad * [a_i == out] / (number of ties). (If out is nan, the nans share it.)
+    among them: grad_a = grad / (number of ties) where a_i == out, exactly 0 elsewhere (even when grad
+    is inf or nan, as in PyTorch). (If out is nan, the nans share it.)
     """
 
     node_name = "MaxBackward1"
@@ -430,7 +442,7 @@ class MaxAll(NumpyFunction):
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         ties = np.isnan(a) if np.isnan(out) else a == out
-        return grad * ties / np.asarray(ties.sum(), dtype=grad.dtype)
+        return np.where(ties, grad / np.asarray(ties.sum(), dtype=grad.dtype), 0).astype(grad.dtype, copy=False)
 
 
 class MinAll(MaxAll):

@@ -25,6 +25,8 @@ import io
 
 import numpy as np
 
+from ._engine import engine_name
+
 # The 3x3 kernel of lesson 07 (the input there is arange(25) as a 5x5 grid).
 LESSON_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=np.float32)
 
@@ -203,18 +205,20 @@ def output_cell(geometry: dict, step: int) -> tuple:
 
 # ------------------------------------------------------------------------------ numbers (engine)
 
-def playground_numbers(geometry: dict, x=None, weight=None) -> dict:
+def playground_numbers(geometry: dict, x=None, weight=None, engine=None) -> dict:
     """Input, kernel, the canvas of values the kernel slides over, and the engine's output.
 
-    ``output`` is computed by edutorch itself (F.conv2d / F.conv_transpose2d / F.max_pool2d /
-    F.avg_pool2d) on ``x`` (default ``default_input``); ``canvas`` holds what the equivalent sliding
+    ``output`` is computed by ``engine`` (a library module: edutorch, the default, or ``torch``) with its
+    own F.conv2d / F.conv_transpose2d / F.max_pool2d / F.avg_pool2d on ``x`` (default
+    ``default_input``); ``canvas`` holds what the equivalent sliding
     window sees: the input, zeros for padding and inserted zeros (-inf around max pooling), NaN for
     cells beyond the padded input (ceil_mode). ``kernel_on_canvas`` is the kernel as the sliding window
     uses it (flipped for transposed convolutions). For an invalid geometry ``output`` is None and
     ``engine_error`` holds what the engine raised.
     """
-    import edutorch
-    import edutorch.nn.functional as F
+    if engine is None:
+        import edutorch as engine
+    F = engine.nn.functional
 
     H, k = geometry["input_size"], geometry["kernel_size"]
     x = default_input(max(H, 0)) if x is None else np.asarray(x, dtype=np.float32)
@@ -224,14 +228,14 @@ def playground_numbers(geometry: dict, x=None, weight=None) -> dict:
     if H < 1 or k < 1:
         result["engine_error"] = geometry["reason"]
         return result
-    xt = edutorch.tensor(x[None, None])
+    xt = engine.tensor(x[None, None])
     g = geometry
     try:
         if g["kind"] == "conv":
-            out = F.conv2d(xt, edutorch.tensor(w[None, None]), stride=g["stride"], padding=g["padding"],
+            out = F.conv2d(xt, engine.tensor(w[None, None]), stride=g["stride"], padding=g["padding"],
                            dilation=g["dilation"])
         elif g["kind"] == "conv_transpose":
-            out = F.conv_transpose2d(xt, edutorch.tensor(w[None, None]), stride=g["stride"],
+            out = F.conv_transpose2d(xt, engine.tensor(w[None, None]), stride=g["stride"],
                                      padding=g["padding"], output_padding=g["output_padding"],
                                      dilation=g["dilation"])
         elif g["kind"] == "max_pool":
@@ -414,12 +418,18 @@ class ConvPlayground:
     'avg'), ``example`` (the gallery cases), ``step`` (which output cell) driven by the ``play`` control.
     State after every change: ``geometry`` (see ``conv_geometry``), ``numbers`` (see
     ``playground_numbers``), ``figure`` (matplotlib), ``info`` (the formula and the current sum).
+    ``engine`` is the library that computes the output: edutorch (default) or ``torch``
+    (``ConvPlayground(engine=torch)``: the same picture with PyTorch's numbers).
     """
 
     def __init__(self, input_size: int = 5, kernel_size: int = 3, stride: int = 1, padding: int = 0,
                  dilation: int = 1, transposed: bool = False, output_padding: int = 0, mode: str = "conv",
-                 ceil_mode: bool = False, x=None, weight=None):
+                 ceil_mode: bool = False, x=None, weight=None, engine=None):
         import ipywidgets as W
+
+        if engine is None:
+            import edutorch as engine
+        self.engine = engine
 
         self._x, self._weight = x, weight
         if x is not None:
@@ -507,7 +517,7 @@ class ConvPlayground:
         x = self._x if self._x is not None and np.asarray(self._x).shape[-1] == self.input_size.value else None
         w = self._weight if (self._weight is not None
                              and np.asarray(self._weight).shape[-1] == self.kernel_size.value) else None
-        self.numbers = playground_numbers(self.geometry, x, w)
+        self.numbers = playground_numbers(self.geometry, x, w, self.engine)
         last = max(self.geometry["output_size"], 0) ** 2 - 1 if self.geometry["valid"] else 0
         self._setting, was = True, self._setting
         try:
@@ -535,11 +545,13 @@ class ConvPlayground:
                              f"{g['equivalent_padding']}" + (f" (+{g['output_padding']} bottom/right)"
                                                              if g["output_padding"] else ""))
             if num["output"] is not None:
-                lines.append(f"engine ({_engine_name(g)}): out[{i}, {j}] = {_fmt(num['output'][i, j])}")
+                where = _engine_name(g) if engine_name(self.engine) == "edutorch" else \
+                    f"{engine_name(self.engine)} {_engine_name(g)}"
+                lines.append(f"engine ({where}): out[{i}, {j}] = {_fmt(num['output'][i, j])}")
         else:
             lines.append(f"<span style='color:#a00000'>invalid: {g['reason']}</span>")
             if num["engine_error"]:
-                lines.append(f"edutorch says: <code>{num['engine_error']}</code>")
+                lines.append(f"{engine_name(self.engine)} says: <code>{num['engine_error']}</code>")
         self.info.value = "<br>".join(lines)
         self.image.value = figure_png(fig)
 

@@ -10,10 +10,15 @@
       CAM_c(i, j) = sum_k w[c, k] * A_k(i, j)
 
   upsampled (bilinear, ``F.interpolate``) to the input's size and drawn over the image.
+
+Both work on PyTorch models too: hooks and indexing are the same in both libraries, and ``no_grad``,
+``as_tensor`` and ``F.interpolate`` come from the model's own library (see ``_engine.py``).
 """
 from __future__ import annotations
 
 import numpy as np
+
+from ._engine import engine_of
 
 
 def _module(model, layer):
@@ -23,12 +28,12 @@ def _module(model, layer):
 
 def feature_maps(model, layer, x):
     """The output of ``layer`` when ``model(x)`` runs (no grad; the hook is removed afterwards)."""
-    import edutorch
+    engine = engine_of(model)
 
     captured = []
     handle = _module(model, layer).register_forward_hook(lambda m, args, out: captured.append(out))
     try:
-        with edutorch.no_grad():
+        with engine.no_grad():
             model(x)
     finally:
         handle.remove()
@@ -89,8 +94,8 @@ def class_activation_map(model, features_layer, fc_layer, x, class_idx=None, sho
     (H, W) for an unbatched image or a batch of one, (N, H, W) otherwise. With ``show`` the map of the
     first image is drawn over it (``alpha`` = opacity of the map).
     """
-    import edutorch
-    import edutorch.nn.functional as F
+    engine = engine_of(model)  # edutorch, or torch for a PyTorch model
+    F = engine.nn.functional
 
     fc = _module(model, fc_layer)
     unbatched = x.dim() == 3
@@ -98,7 +103,7 @@ def class_activation_map(model, features_layer, fc_layer, x, class_idx=None, sho
     captured = []
     handle = _module(model, features_layer).register_forward_hook(lambda m, a, out: captured.append(out))
     try:
-        with edutorch.no_grad():
+        with engine.no_grad():
             logits = model(xb)
     finally:
         handle.remove()
@@ -112,8 +117,8 @@ def class_activation_map(model, features_layer, fc_layer, x, class_idx=None, sho
     if class_idx is None:
         classes = logits.argmax(dim=1)
     else:
-        classes = edutorch.as_tensor(np.broadcast_to(np.asarray(class_idx, dtype=np.int64), (n,)).copy())
-    with edutorch.no_grad():
+        classes = engine.as_tensor(np.broadcast_to(np.asarray(class_idx, dtype=np.int64), (n,)).copy())
+    with engine.no_grad():
         w = fc.weight[classes]                                   # (N, K)
         cam = (w[:, :, None, None] * A).sum(dim=1, keepdim=True)  # (N, 1, h, w)
         cam = F.interpolate(cam, size=tuple(xb.shape[-2:]), mode="bilinear", align_corners=False)[:, 0]

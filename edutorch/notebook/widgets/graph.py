@@ -18,6 +18,11 @@ backward, the gradients that flowed through it (captured with ``node.register_ho
 through backward in the order the engine ran the nodes (autograd/graph.py, ``run_backward``).
 Arrows point the way the forward pass went (inputs to the op that used them), gradients flow against
 them.
+
+PyTorch's graphs are drawn the same way: both libraries' nodes have ``next_functions``, ``name()``,
+``register_hook``, ``variable`` (AccumulateGrad) and ``_saved_<name>`` attributes (``_saved_self``,
+``_saved_result``: what the node keeps for backward). Only the forward shapes are read differently
+(edutorch's ``_input_meta`` / ``_output_meta``, PyTorch's ``_input_metadata``).
 """
 from __future__ import annotations
 
@@ -63,8 +68,7 @@ def graph_nodes(tensor, params: dict | None = None, show_saved: bool = False) ->
                        input_shapes=[], output_shapes=[tuple(t.shape)]))
         root = t.grad_fn
         if root is None and t.requires_grad:
-            from ...autograd.graph import _get_accumulate_grad
-            root = _get_accumulate_grad(t)
+            root = _accumulate_grad_of(t)
         if root is None:
             continue
         if id(root) not in index:
@@ -90,12 +94,31 @@ def graph_nodes(tensor, params: dict | None = None, show_saved: bool = False) ->
     return nodes, edges
 
 
+def _accumulate_grad_of(leaf):
+    """The AccumulateGrad node of a leaf that requires grad (a leaf's ``grad_fn`` is None)."""
+    if hasattr(leaf, "_grad_accumulator"):  # edutorch caches it on the leaf
+        from ...autograd.graph import _get_accumulate_grad
+        return _get_accumulate_grad(leaf)
+    return leaf.view_as(leaf).grad_fn.next_functions[0][0]  # PyTorch: reached through any op on it
+
+
+def _forward_shapes(node) -> tuple:
+    """(input shapes, output shapes) of the forward op behind ``node``."""
+    if hasattr(node, "_output_meta"):  # edutorch: (shape, dtype) per forward argument and output
+        return ([tuple(m[0]) for m in getattr(node, "_input_meta", ()) if m is not None],
+                [tuple(m[0]) for m in node._output_meta])
+    # PyTorch: a node's input metadata describes the gradients it receives, i.e. the forward outputs;
+    # the forward inputs are the outputs of the nodes in next_functions
+    outputs = [tuple(m.shape) for m in getattr(node, "_input_metadata", ())]
+    inputs = [tuple(child._input_metadata[nr].shape) for child, nr in getattr(node, "next_functions", ())
+              if child is not None and hasattr(child, "_input_metadata")]
+    return inputs, outputs
+
+
 def _describe(node, names: dict) -> dict:
     """The box of one graph node: its name, and for a leaf the parameter name and shape."""
-    input_meta = getattr(node, "_input_meta", [])
-    output_meta = getattr(node, "_output_meta", [])
-    entry = dict(node=node, input_shapes=[tuple(m[0]) for m in input_meta if m is not None],
-                 output_shapes=[tuple(m[0]) for m in output_meta])
+    input_shapes, output_shapes = _forward_shapes(node)
+    entry = dict(node=node, input_shapes=input_shapes, output_shapes=output_shapes)
     variable = getattr(node, "variable", None)
     if variable is not None:
         pname = names.get(id(variable), "")
@@ -108,9 +131,35 @@ def _describe(node, names: dict) -> dict:
 
 
 def _saved_shapes(node) -> list:
-    """Shapes of the arrays a node saved for backward (empty once backward freed them)."""
-    saved = getattr(node, "_saved", None) or []
-    return [tuple(entry.array.shape) for entry in saved if entry.array is not None]
+    """Shapes of the tensors a node saved for backward (empty once backward freed them).
+
+    Read from its ``_saved_<name>`` attributes (PyTorch's names, in ``dir`` order, as torchviz reads
+    them); an edutorch op without named ones falls back to its raw saved list.
+    """
+    return _saved_state(node)[0]
+
+
+def _saved_state(node) -> tuple:
+    """(shapes of the saved tensors, whether backward freed them)."""
+    shapes = []
+    try:
+        for attr in dir(node):
+            if attr.startswith("_saved_"):
+                value = getattr(node, attr)
+                if hasattr(value, "shape") and hasattr(value, "grad_fn"):  # tensors, not numbers or sizes
+                    shapes.append(tuple(value.shape))
+    except RuntimeError:  # "Trying to backward through the graph a second time ...": freed
+        return [], True
+    if not shapes and hasattr(node, "_had_saved"):  # edutorch, an op without PyTorch names for its values
+        saved = node._saved or []
+        shapes = [tuple(entry.array.shape) for entry in saved if entry.array is not None]
+        return shapes, node._had_saved and node._saved is None
+    if not shapes:  # a custom Function's node in PyTorch: ctx.saved_tensors
+        try:
+            shapes = [tuple(t.shape) for t in getattr(node, "saved_tensors", ()) if t is not None]
+        except RuntimeError:
+            return [], True
+    return shapes, False
 
 
 # ------------------------------------------------------------------------------- 2. the layout
@@ -342,8 +391,8 @@ class GraphView:
         if node is not None:
             nxt = [f"({'None' if c is None else c.name()}, {nr})" for c, nr in node.next_functions]
             lines.append(f"next_functions: ({', '.join(nxt)})")
-            saved = _saved_shapes(node)
-            if getattr(node, "_had_saved", False):
+            saved, freed = _saved_state(node)
+            if saved or freed:
                 lines.append("saved tensors: " + (", ".join(_shape(s) for s in saved) if saved
                                                   else "freed by backward (retain_graph=False)"))
         if entry["input_shapes"]:
@@ -404,7 +453,8 @@ def _arrays(grads) -> list:
 def draw_graph(tensor, params: dict | None = None, show_saved: bool = False) -> GraphView:
     """Draw the autograd graph of ``tensor``: ``draw_graph(loss, dict(model.named_parameters()))``.
 
-    Returns a ``GraphView`` (shown when it is the last value of a cell). Leaves are labelled with the
+    ``tensor`` may be edutorch's or PyTorch's. Returns a ``GraphView`` (shown when it is the last value
+    of a cell). Leaves are labelled with the
     parameter names from ``params`` (matched by identity) and their shapes; ``show_saved`` adds the
     tensors each node saved for backward.
     """

@@ -17,11 +17,16 @@ Mult-adds (one multiply followed by one add) per row, by hand:
 Memory estimate (bytes, shown in MB = 1e6 bytes as torchinfo does): the inputs; the forward/backward
 pass, 2 x the outputs of the leaf layers (kept for backward, plus a gradient of the same size); the
 parameters.
+
+Works on PyTorch models too (``summary(torch_model, (1, 3, 32, 32))``): the zeros, ``no_grad`` and the
+layer types of the formulas come from the model's own library (see ``_engine.py``).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from ._engine import engine_of
 
 _RULE = "=" * 100
 
@@ -112,9 +117,10 @@ class ModelSummary:
         printer.text(str(self))
 
 
-def _mult_adds(module, inputs, output) -> int:
-    """The hand formulas of the module docstring."""
-    from ... import nn
+def _mult_adds(module, inputs, output, nn=None) -> int:
+    """The hand formulas of the module docstring (``nn``: the model's library's nn, default edutorch's)."""
+    if nn is None:
+        from ... import nn
 
     if not hasattr(output, "shape"):
         return 0
@@ -143,21 +149,22 @@ def _mult_adds(module, inputs, output) -> int:
     return 0
 
 
-def _make_inputs(input_size, dtypes):
-    import edutorch
+def _make_inputs(input_size, dtypes, engine=None):
+    if engine is None:
+        import edutorch as engine
 
     sizes = [input_size] if input_size and isinstance(input_size[0], int) else list(input_size)
-    dtypes = list(dtypes) if dtypes is not None else [edutorch.float32] * len(sizes)
+    dtypes = list(dtypes) if dtypes is not None else [engine.float32] * len(sizes)
     if len(dtypes) != len(sizes):
         raise ValueError(f"summary: {len(sizes)} input sizes but {len(dtypes)} dtypes")
-    return [edutorch.zeros(tuple(s), dtype=d) for s, d in zip(sizes, dtypes)]
+    return [engine.zeros(tuple(s), dtype=d) for s, d in zip(sizes, dtypes)]
 
 
 def summary(model, input_size=None, dtypes=None, depth: int = 3, input_data=None) -> ModelSummary:
     """Run ``model`` once on zeros of ``input_size`` and tabulate every submodule call.
 
     Args:
-        model: an ``nn.Module``.
+        model: an ``nn.Module`` (edutorch's or PyTorch's).
         input_size: the shape of the input, batch included, e.g. ``(1, 3, 32, 32)``; a list of shapes
             for several inputs.
         dtypes: one dtype per input (default float32; use ``torch.long`` for token ids).
@@ -168,12 +175,13 @@ def summary(model, input_size=None, dtypes=None, depth: int = 3, input_data=None
     ``.trainable_params``, ``.non_trainable_params``, ``.total_mult_adds``, ``.rows`` and the byte
     counts are there for code.
     """
-    import edutorch
+    engine = engine_of(model)  # edutorch, or torch for a PyTorch model
 
     if input_data is not None:
         inputs = list(input_data) if isinstance(input_data, (list, tuple)) else [input_data]
     elif input_size is not None:
-        inputs = _make_inputs(tuple(input_size) if isinstance(input_size[0], int) else input_size, dtypes)
+        inputs = _make_inputs(tuple(input_size) if isinstance(input_size[0], int) else input_size, dtypes,
+                              engine)
     else:
         raise ValueError("summary needs input_size (e.g. (1, 3, 32, 32)) or input_data")
 
@@ -206,7 +214,7 @@ def summary(model, input_size=None, dtypes=None, depth: int = 3, input_data=None
         if hasattr(tensor, "shape"):
             row.output_shape = list(tensor.shape)
             row.output_bytes = tensor.numel() * tensor.element_size()
-        row.mult_adds = _mult_adds(module, args, tensor)
+        row.mult_adds = _mult_adds(module, args, tensor, engine.nn)
 
     modes = {id(m): m.training for m in model.modules()}
     try:
@@ -214,7 +222,7 @@ def summary(model, input_size=None, dtypes=None, depth: int = 3, input_data=None
             handles.append(module.register_forward_pre_hook(pre_hook))
             handles.append(module.register_forward_hook(post_hook))
         model.eval()
-        with edutorch.no_grad():
+        with engine.no_grad():
             model(*inputs)
     finally:
         for h in handles:
