@@ -230,3 +230,23 @@ def test_range_index_setitem(torch):
         got.append(x)
     assert_same(got[1], got[0])
     np.testing.assert_array_equal(got[1].numpy()[[0, 1, 2], [1, 0, 3]], [0, -1, 0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.rand(size=(2,)), lambda m: m.randn(size=[2, 3]), lambda m: m.zeros(size=(2,)),
+    lambda m: m.ones(size=[1]), lambda m: m.empty(size=(2, 0)), lambda m: m.zeros(2, size=(3,)),
+    lambda m: m.rand(size=3), lambda m: m.randn(),
+])
+def test_size_keyword_of_the_factories(torch, call):
+    """``torch.rand(size=(2,))`` as in PyTorch: the shape as a keyword, with its errors."""
+    outcomes = []
+    for m in (torch, edutorch):
+        try:
+            outcomes.append(tuple(call(m).shape))
+        except TypeError:
+            outcomes.append(TypeError)
+    assert outcomes[1] == outcomes[0]
+    if outcomes[0] is not TypeError:  # the same numbers too (empty(size=(2, 0)) has none to compare)
+        torch.manual_seed(3)
+        edutorch.manual_seed(3)
+        assert np.array_equal(call(edutorch).numpy(), call(torch).numpy())

@@ -127,17 +127,33 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 # ------------------------------------------------------------------------------ filled
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def _size_arg(name: str, args: tuple, size) -> tuple:
+    """The shape given positionally (``zeros(2, 3)``, ``zeros((2, 3))``) or as ``size=(2, 3)``."""
+    if size is None:
+        return args
+    if args:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    return (tuple(size),)
+
+
+def zeros(*args, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of 0s: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    size = _size_arg("zeros", args, size)
     return _leaf(np.zeros(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(*args, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of 1s (the shape as for ``zeros``)."""
+    size = _size_arg("ones", args, size)
     return _leaf(np.ones(_shape(size), dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+def empty(*args, size=None, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     """Uninitialised memory (whatever was there); fill it before reading. ``memory_format=torch.channels_last``
     lays it out (N, H, W, C) in memory (edutorch/_memory_format.py)."""
+    size = _size_arg("empty", args, size)
     array = np.empty(_shape(size), dtype=_np_dtype(dtype))
     if memory_format is not None and memory_format is not _mf.contiguous_format:
         array = _mf.in_format(array, memory_format)
@@ -255,16 +271,18 @@ def _float_dtype(dtype) -> np.dtype:
     return np_dtype
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(*args, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1): PyTorch's numbers (``random._sample_uniform`` shows the recipe)."""
+    size = _size_arg("rand", args, size)
     _check_size_given("rand", size)
     shape, np_dtype = _shape(size), _float_dtype(dtype)
     sample = _random._sample_uniform(_random._gen(generator), math.prod(shape), np_dtype, 0.0, 1.0)
     return _leaf(sample.reshape(shape), requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(*args, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples (mean 0, variance 1): PyTorch's Box–Muller (``random._sample_normal``)."""
+    size = _size_arg("randn", args, size)
     _check_size_given("randn", size)
     shape, np_dtype = _shape(size), _float_dtype(dtype)
     sample = _random._sample_normal(_random._gen(generator), math.prod(shape), np_dtype)
