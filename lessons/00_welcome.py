@@ -97,11 +97,14 @@
 # import edutorch as torch
 # ```
 #
-# Change it to `import torch` (after `pip install torch`) and run all cells again. Two things differ:
+# Change it to `import torch` (after `pip install torch`) and run all cells again. The numbers stay
+# the same — **random numbers included**: edutorch's generator is PyTorch's (a Mersenne Twister, with
+# PyTorch's recipes for turning its bits into uniform, normal and integer samples; read it in
+# `edutorch/random.py`), so after `torch.manual_seed(0)` both engines draw the same values, initialise
+# `nn.Linear` with the same weights and shuffle a `DataLoader` in the same order. Long training runs
+# can still drift apart in the last digits, because the two engines add floating-point numbers in
+# different orders. One thing differs:
 #
-# - **Random numbers.** edutorch draws its random numbers with NumPy, PyTorch with its own
-#   generator. After `torch.manual_seed(0)` both are repeatable, but they are not the same numbers.
-#   So the lessons print shapes and statistics of random tensors rather than their values.
 # - **edutorch-only cells.** A few cells look inside edutorch with `show_source` (from
 #   `edutorch.notebook`). PyTorch's ops are written in C++, so there is nothing to show there: these
 #   cells are marked *edutorch-only* and wrapped in `if EDUTORCH:`, which makes them do nothing on

@@ -127,13 +127,14 @@ print(m.diag(), m.trace(), torch.diag(torch.tensor([1, 2])), sep="\n")
 # %% [markdown]
 # ## 4. Random tensors
 #
-# `torch.manual_seed(0)` makes the random numbers that follow repeatable. **edutorch's random numbers
-# are not PyTorch's**: edutorch draws them with NumPy, so the same seed gives different values on
-# the two engines. That is why the next cell's output is not compared, and why we then look at
-# shapes, dtypes and statistics, which agree.
+# `torch.manual_seed(0)` makes the random numbers that follow repeatable. edutorch's generator is
+# PyTorch's own algorithm (a Mersenne Twister, `edutorch/random.py`), so the same seed gives the same
+# values on both engines: the `tensor([0.4963, 0.7682, 0.0885])` that countless PyTorch tutorials show
+# for `torch.manual_seed(0); torch.rand(3)` is what you get here too.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
+torch.manual_seed(0)
+print(torch.rand(3))                 # the numbers every PyTorch tutorial shows
 torch.manual_seed(0)
 print(torch.rand(2, 3))              # uniform on [0, 1)
 print(torch.randn(2, 3))             # standard normal: mean 0, std 1
@@ -599,6 +600,18 @@ print(torch.nan_to_num(readings, nan=0.0, posinf=100.0))
 print(torch.nanmean(readings[:3]))
 
 # %% [markdown]
+# - `torch.special` holds the special functions of statistics under SciPy's names: `gammaln` (the
+#   log of the gamma function, so `gammaln(n + 1)` is $\ln n!$ without overflowing), `ndtr` (the
+#   standard normal's cumulative distribution function, 正态分布函数), `ndtri` (its inverse), `expit`
+#   (the sigmoid), `entr` ($-x \ln x$, a term of an entropy).
+
+# %%
+n = torch.tensor([5.0, 20.0, 100.0])
+print(torch.special.gammaln(n + 1))                 # ln 5! = ln 120 = 4.787..., ln 100! = 363.7...
+print(torch.special.ndtr(torch.tensor([-1.96, 0.0, 1.96])))   # 2.5 %, 50 %, 97.5 %
+print(torch.special.ndtri(torch.tensor([0.025, 0.975])))      # back to -1.96 and 1.96
+
+# %% [markdown]
 # ### Check your understanding
 #
 # Predict each value before you run the cell.
@@ -618,8 +631,8 @@ print("all correct")
 # - `torch.tensor` copies data and infers the dtype (float32 / int64 / bool); `from_numpy`, `.numpy()`,
 #   `view`, basic indexing and `detach()` share memory.
 # - Filled: `zeros`, `ones`, `full`, `eye`, `arange`, `linspace`. Random: `rand`, `randn`, `randint`,
-#   `normal`, `randperm`, `bernoulli`, repeatable after `torch.manual_seed` (edutorch's values differ
-#   from PyTorch's).
+#   `normal`, `randperm`, `bernoulli`, repeatable after `torch.manual_seed` (and the same values as
+#   PyTorch's).
 # - `cat` joins along an existing dimension, `stack` along a new one; `split`/`chunk` cut.
 # - Indexing: slices (views), boolean masks and integer arrays (copies), `index_select`,
 #   `masked_select`, `gather`.

@@ -133,6 +133,7 @@ plt.close(fig)
 # *edutorch-only*: an interactive view of any graph, here a tiny two-layer network. Pick a node to
 # read its `next_functions` and the shapes it saw; press *run backward*, then step through the
 # nodes in the order the engine runs them and read the gradient that flowed through each one.
+# It also draws the graph of a real `torch` tensor, once you switch to PyTorch.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

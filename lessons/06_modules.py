@@ -221,7 +221,7 @@ print(net)
 # `print(model)` shows the structure, not the sizes. *edutorch-only*: `edutorch.notebook.summary`
 # runs the model once on zeros and tabulates every layer's output shape, parameter count and
 # multiply-adds, like the `torchinfo` package does for PyTorch (`pip install torchinfo`, then
-# `torchinfo.summary(model, input_size=...)`).
+# `torchinfo.summary(model, input_size=...)`). It also works on real `torch` models.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -225,7 +225,7 @@ print(y[0, 0])
 # window at one output position, and the number it produces, computed by the engine's own
 # `F.conv2d`. Move the sliders (input size, kernel, stride, padding, dilation), tick *transposed*,
 # switch to max/avg pooling, or press ▶ to slide the window over every output position. Invalid
-# combinations say why.
+# combinations say why. `ConvPlayground(engine=torch)` computes the same numbers with real PyTorch.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -470,8 +470,9 @@ plt.close(fig)
 #
 # *edutorch-only cell*: the convolution op. The forward pass is im2col plus one matrix multiply, as
 # in section 1. The backward pass computes the weight gradient with one more matrix multiply
-# (`cols.T @ G`), and the input gradient, the transposed convolution of section 5, with one small
-# matrix multiply per kernel offset (`_input_grad`, the same function that computes
+# (`cols.T @ G`), and the input gradient, the transposed convolution of section 5, as a convolution
+# itself: the output gradient, spread out by the stride and padded, convolved with the flipped
+# kernel — im2col plus one matrix multiply again (`_input_grad`, the same function that computes
 # `conv_transpose2d`'s forward).
 
 # %%

@@ -551,6 +551,19 @@ plt.close(fig)
 #
 # The log-probabilities are differentiable in the parameters, which is what training needs:
 
+# %% [markdown]
+# Two more pairs of the same kind: a **Poisson** distribution (泊松分布) of counts with rate
+# $\lambda = e^{\text{log\_rate}}$ gives `PoissonNLLLoss` (up to the constant $\log y!$, which it leaves
+# out by default), and a **Laplace** distribution (拉普拉斯分布) around the prediction gives the
+# absolute error, so **L1 regression is maximum likelihood under Laplace noise**.
+
+# %%
+poisson = torch.distributions.Poisson(log_rate.exp())
+check("-Poisson.log_prob - log y!, mean", -(poisson.log_prob(counts) + torch.lgamma(counts + 1)).mean(),
+      F.poisson_nll_loss(log_rate, counts))
+laplace_nll = -torch.distributions.Laplace(mu, 1.0).log_prob(y_true).mean()
+check("-Laplace(mu, 1).log_prob, mean", laplace_nll, F.l1_loss(mu, y_true) + math.log(2))
+
 # %%
 mu_param = torch.tensor([0.0, 0.0, 0.0], requires_grad=True)
 (-torch.distributions.Normal(mu_param, 1.0).log_prob(y_true).mean()).backward()

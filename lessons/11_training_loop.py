@@ -212,7 +212,8 @@ def evaluate(model, loader, criterion):
 # resume (lesson 12). The test loader does not appear in the loop at all.
 #
 # *edutorch-only*: `TrainingMonitor` draws the curves live while the loop runs (in a script or under
-# the tests it prints lines instead); on PyTorch the same loop prints one line per epoch.
+# the tests it prints lines instead); on PyTorch the same loop prints one line per epoch. (The monitor
+# itself also takes real `torch` tensors and a `torch.utils.tensorboard.SummaryWriter`.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -425,7 +425,8 @@ plt.show()
 # 4×4) are too coarse to look at, but they are what the classifier reads.
 #
 # *edutorch-only*: `show_feature_maps` does the same in one call (it registers the hook, runs the
-# model, removes the hook and draws a grid).
+# model, removes the hook and draws a grid). It, and `class_activation_map` below, also work on real
+# `torch` models.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -573,7 +573,7 @@ ap_without_nms = average_precision(raw_boxes, raw_scores, gt_boxes)[0]
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-# depends on the random initialisation (and differs between engines)
+# depends on the random initialisation (the last digits may differ between engines)
 print(f"losses at step 0: focal {history['focal'][0]:.3f}, box {history['box'][0]:.3f};  "
       f"at step 199: focal {history['focal'][-1]:.4f}, box {history['box'][-1]:.4f}")
 print(f"AP@0.5 at step 0: {history['AP'][0]:.3f}, at step 199: {ap_after_nms:.3f}   "

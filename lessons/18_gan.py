@@ -196,7 +196,7 @@ with torch.no_grad():
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-# a random training run: the numbers differ from engine to engine
+# a training run: the last digits may differ from engine to engine (floating-point sums add up differently)
 def smooth(values, width=50):  # moving average over `width` steps, to see the trend through the noise
     return np.convolve(values, np.ones(width) / width, mode="valid")
 
@@ -226,7 +226,7 @@ axes[2].legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# Reading the three plots (your numbers differ a little from engine to engine, the shapes do not):
+# Reading the three plots (on PyTorch the numbers may differ a little in their last digits, the shapes do not):
 #
 # - **Losses** (left). In the first hundred steps $D$ wins easily — its loss is far below
 #   $2\ln 2$ and $G$'s far above $\ln 2$ — because $G$'s first samples sit near 0, far from 4.
@@ -257,7 +257,7 @@ print("D cannot tell (D(x) and D(G(z)) within 0.1 of 1/2):",
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-# two random training runs: the curves differ from engine to engine
+# two training runs: the last digits may differ from engine to engine
 G_plain, history_plain = train_gaussian_gan(lr_G=1e-3, lr_D=1e-3, decay=False)
 with torch.no_grad():
     plain = G_plain(torch.randn(5000, NOISE_1D)).flatten()

@@ -339,8 +339,8 @@ plt.show()
 plt.close(fig)
 
 # %% [markdown]
-# Read the curves before the test numbers. (This describes the stored run; a run on another engine
-# draws other random numbers and its curves differ in the details.)
+# Read the curves before the test numbers. (This describes the stored run; a run on PyTorch draws the
+# same random numbers, but its sums round differently, so its curves can differ in the details.)
 #
 # - **Feature extraction** starts highest: a new head on fixed features needs only a few steps. Then it
 #   wanders between 67 % and 100 %: 195 trainable numbers on top of features made for digits.
@@ -414,9 +414,9 @@ plt.close(fig)
 # First the test tiles that any of the three models got wrong, with who got them wrong; then, to fill
 # the row, the tiles the fine-tuned model was least sure of (lowest probability for the true class).
 # Look at them: is there something a person would hesitate over (a patch of grass that looks like
-# gravel, a brick tile that is mostly mortar)? In the stored run the only mistakes are four gravel tiles
-# that feature extraction called grass, and the tiles the fine-tuned model is least sure of are all
-# grass (probability 0.55–0.66 for the right class).
+# gravel, a brick tile that is mostly mortar)? In the stored run the only mistakes are two tiles that
+# feature extraction got wrong; the row shows them first, then the tiles the fine-tuned model is least
+# sure of.
 
 # %%
 p_true = test_logits["fine-tuning"].softmax(1)[torch.arange(len(y_test)), y_test]
@@ -447,7 +447,7 @@ print("the fine-tuned model is right where p(true class) > 0.5:",
 # The milestone is met: the fine-tuned digits CNN classifies all 144 test tiles correctly in the stored
 # run. But the honest answer to this lesson's question is **not much, at the end**: the same network
 # trained **from scratch** on the same 36 tiles also got 144 of 144, and the frozen digit features
-# 140 of 144 (four gravel tiles called grass). One seeded run of each says little, so while preparing
+# 142 of 144. One seeded run of each says little, so while preparing
 # this lesson we repeated the three runs of section 4 with 8 seeds (on PyTorch, this exact recipe):
 #
 # | | test accuracy, 8 seeds | validation accuracy after 8 epochs (mean) | last-epoch validation accuracy |

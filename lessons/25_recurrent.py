@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 25 · Recurrent networks: RNN, LSTM, GRU and a character-level language model
 #
-# *Runs in about 50 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 10 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A milestone lesson on sequences. A recurrent network reads a sequence one step at a time and carries
 # a **hidden state** (隐状态) from step to step: the same small network, applied again and again, with

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 26 · Attention and Transformers: from soft lookup to a tiny GPT
 #
-# *Runs in about 25 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
+# *Runs in about 20 s on a 2-core CPU (measured with `python tools/lessons.py time`).*
 #
 # A recurrent network (lesson 25) reads a sequence one step at a time and squeezes everything it has
 # seen into one hidden state. **Attention** (注意力机制) lets every position look directly at every other
