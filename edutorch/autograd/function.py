@@ -160,7 +160,7 @@ class BackwardNode(Node):
     @property
     def saved_tensors(self) -> tuple:
         """The tensors a custom Function saved. A built-in op's node has no ``saved_tensors``, as in
-        PyTorch (its backward reads arrays through ``_ArrayCtx``); it shows ``_saved_self`` & co."""
+        PyTorch (its backward reads arrays through ``_BackwardCtx``); it shows ``_saved_self`` & co."""
         if self._fn._numpy:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute 'saved_tensors': a "
                                  "built-in op shows what it saved as _saved_<name> (e.g. _saved_self)")
@@ -204,14 +204,14 @@ class BackwardNode(Node):
             grads = [np.zeros(shape, dtype) if g is None else g
                      for g, (shape, dtype) in zip(grads, self._output_meta)]
         if fn._numpy and not create_graph:
-            result = fn.backward(_ArrayCtx(self), *grads)
+            result = fn.backward(_BackwardCtx(self, as_tensors=False), *grads)
         else:
             if fn._numpy and not fn.double_backward:
                 raise RuntimeError(
                     f"{self.name()} does not support double backward (create_graph=True) in edutorch yet; "
                     "double backward works through elementwise ops, matmul, sums and shape ops."
                 )
-            ctx = _TensorCtx(self) if fn._numpy else self
+            ctx = _BackwardCtx(self, as_tensors=True) if fn._numpy else self
             result = fn.backward(ctx, *[_as_tensor(g) for g in grads])
         return self._input_gradients(result if type(result) is tuple else (result,), create_graph)
 
@@ -229,35 +229,21 @@ class BackwardNode(Node):
         return tuple(out)
 
 
-class _ArrayCtx:
-    """The ctx a built-in op's backward gets: the same node, whose saved values come back as arrays."""
+class _BackwardCtx:
+    """The ctx a built-in op's backward gets: the same node, whose saved values come back as arrays, or
+    as tensors under ``create_graph=True`` (so the backward's own ops are recorded: double backward)."""
 
-    __slots__ = ("_node",)
+    __slots__ = ("_node", "_as_tensors")
 
-    def __init__(self, node: BackwardNode):
-        self._node = node
-
-    def __getattr__(self, name):
-        return getattr(self._node, name)
-
-    @property
-    def saved_tensors(self) -> tuple:
-        return self._node._unpack_saved(as_tensors=False)
-
-
-class _TensorCtx:
-    """The ctx a built-in op's backward gets under ``create_graph=True``: the same node, except that
-    its saved values come back as tensors, so the backward's own ops are recorded."""
-
-    def __init__(self, node: BackwardNode):
-        self._node = node
+    def __init__(self, node: BackwardNode, as_tensors: bool):
+        self._node, self._as_tensors = node, as_tensors
 
     def __getattr__(self, name):
         return getattr(self._node, name)
 
     @property
     def saved_tensors(self) -> tuple:
-        return self._node._unpack_saved(as_tensors=True)
+        return self._node._unpack_saved(as_tensors=self._as_tensors)
 
 
 def _as_tensor(value):
