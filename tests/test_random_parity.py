@@ -388,3 +388,34 @@ def test_numpy_twist_gives_the_compiled_engines_words(monkeypatch):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(compiled.state, written.state)
         assert (compiled.next, compiled.left) == (written.next, written.left)
+
+
+def test_workers_seed_numpy_as_pytorch(torch):
+    """Each DataLoader worker seeds NumPy's global generator as PyTorch's workers do (_generate_state)."""
+    from torch.utils.data._utils.worker import _generate_state
+
+    from edutorch.utils.data._worker import _numpy_worker_state
+
+    for base in (0, 1, 12345, 2**40 + 17, 2**63 - 1025):
+        for worker_id in range(3):
+            assert _numpy_worker_state(base, worker_id).tolist() == _generate_state(base, worker_id)
+
+
+class _NumpyDraws:
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        import numpy
+
+        return numpy.float64(numpy.random.rand())
+
+
+def test_numpy_numbers_drawn_in_workers_equal_pytorchs(torch):
+    """A dataset that draws with NumPy inside two workers gives the same numbers on both engines."""
+    results = []
+    for m in (edutorch, torch):
+        m.manual_seed(5)
+        loader = m.utils.data.DataLoader(_NumpyDraws(), batch_size=2, num_workers=2)
+        results.append([b.numpy().tolist() for b in loader])
+    assert results[0] == results[1]

@@ -73,6 +73,14 @@ class _ResumeIteration:
     """
 
 
+def _numpy_worker_state(base_seed: int, worker_id: int) -> np.ndarray:
+    """The seed PyTorch gives NumPy's global generator in a worker: four 32-bit words that NumPy's
+    ``SeedSequence`` (with a pool of 4 words) makes from the entropy words [worker_id, the low and the high
+    32 bits of base_seed]. It hashes and mixes them, so workers' NumPy streams do not collide with the
+    ``base_seed + worker_id`` seeds of ``random`` and ``torch``."""
+    return np.random.SeedSequence(worker_id + (base_seed << 32), pool_size=4).generate_state(4)
+
+
 def _worker_loop(is_iterable, dataset, index_queue, result_queue, auto_collation, collate_fn, drop_last,
                  base_seed, init_fn, worker_id, num_workers) -> None:
     """The body of one worker process: seed, run ``worker_init_fn``, then answer tasks until ``None``."""
@@ -81,11 +89,12 @@ def _worker_loop(is_iterable, dataset, index_queue, result_queue, auto_collation
     from .dataloader import _IterableDatasetFetcher, _MapDatasetFetcher
 
     try:
-        # Different seeds per worker, so random augmentations differ between workers.
+        # Different seeds per worker, so random augmentations differ between workers; the same three
+        # seeds as PyTorch's workers, so a worker draws the same numbers on both engines.
         seed = base_seed + worker_id
         random.seed(seed)
         _random.manual_seed(seed)
-        np.random.seed(seed % 2**32)
+        np.random.seed(_numpy_worker_state(base_seed, worker_id))
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
 
         init_error = None
