@@ -68,8 +68,9 @@ class Checks(LessonChecks):
                          "`x + self.std * torch.randn_like(x)`.")
             self.require(noise.min() < 0, "the noise is never negative: torch.rand is uniform on [0, 1); Gaussian "
                          "noise comes from torch.randn / torch.randn_like.")
-            self.require(abs(noise.mean()) < 5 * std / np.sqrt(noise.size), f"the noise has mean {noise.mean():.4f}, "
-                         f"expected about 0.")
+            # the mean of n draws with spread s wanders by about s / sqrt(n): 5 of those is "about 0"
+            self.require(abs(noise.mean()) < 5 * noise.std() / np.sqrt(noise.size),
+                         f"the noise has mean {noise.mean():.4f}, expected about 0.")
             if abs(noise.std() - np.sqrt(std)) < 0.03 * np.sqrt(std):
                 raise Hint(f"the noise has standard deviation {noise.std():.3f} = sqrt({std}): `std` is the standard "
                            f"deviation already, multiply the standard normal noise by it (not by its square root).")
