@@ -218,6 +218,7 @@ class MaxPool2DWithIndices(NumpyFunction):
             # which[better] = flat, written as arithmetic: masked stores are 20x slower here
             which += better.view(np.int8).astype(which.dtype, copy=False) * (which.dtype.type(flat) - which)
         ctx.which, ctx.shapes = which, (x.shape, xb.shape, k, s, p, d, out)
+        ctx.save_for_backward(x)  # as PyTorch's node: writing to x in place before backward is an error
         # index = sum over axes of (first row + a*d) * (size of the later axes): a base per window + a step
         # per offset (for images: (first row + a*dh) * W + (first col + b*dw))
         plane = [math.prod(spatial[a + 1:]) for a in range(n)]
@@ -230,6 +231,7 @@ class MaxPool2DWithIndices(NumpyFunction):
 
     @staticmethod
     def backward(ctx, grad, _grad_indices):
+        ctx.saved_tensors  # unpacking checks that x was not modified in place since (PyTorch's error if so)
         shape, shape_b, k, s, p, d, out = ctx.shapes
         gb, which = _batched(grad, len(k)), ctx.which
         spatial = shape_b[2:]
@@ -237,10 +239,15 @@ class MaxPool2DWithIndices(NumpyFunction):
         span = [(o - 1) * si + di * (ki - 1) + 1 for o, si, di, ki in zip(out, s, d, k)]
         gp = np.zeros((*shape_b[:2], *(max(sp, m + pi) for sp, m, pi in zip(span, spatial, p))), dtype=grad.dtype)
         overlap = any(si < di * (ki - 1) + 1 for si, di, ki in zip(s, d, k))
+        # g * mask is 2x faster than a masked write, but a nan or inf g would reach the inputs that were
+        # not the max as nan (inf * 0); PyTorch gives them 0, so non-finite gradients take the masked write
+        finite = bool(np.isfinite(gb).all())
         for flat, offset in enumerate(itertools.product(*map(range, k))):
             slab = gp[_offset_slices(offset, s, d, out)]  # a view: written in place
-            if overlap:
-                slab += gb * (which == flat)  # (a product: faster than np.where)
+            if not finite:
+                np.add(slab, gb, out=slab, where=(which == flat))
+            elif overlap:
+                slab += gb * (which == flat)
             else:  # each input pixel is in one window at most: write the product straight into it
                 np.multiply(gb, which == flat, out=slab)
         gx = gp[(..., *(slice(pi, pi + m) for pi, m in zip(p, spatial)))]

@@ -104,3 +104,32 @@ def test_lerp_with_0d_weight_of_another_dtype_passes_its_gradient(torch):
 def test_broadcast_errors_name_the_shapes():
     with pytest.raises(RuntimeError, match=r"\[2, 3\], \[4\]"):
         edutorch.div(edutorch.ones(2, 3), edutorch.ones(4))
+
+
+def test_max_pool_input_written_in_place_before_backward_raises_like_pytorch(torch):
+    """max_pool2d's node keeps its input as PyTorch's does, so writing to it before backward is an error."""
+    def program(m):
+        x = m.tensor([[[[-0.34, -0.39, 3.0, -2.52], [-2.14, 0.99, 1.61, 1.46]]]], dtype=m.float64,
+                     requires_grad=True)
+        v, _ = m.nn.functional.max_pool2d(x, (2, 2), stride=(1, 2), ceil_mode=True, return_indices=True)
+        with m.no_grad():
+            x.fill_(2.0)
+        v.sum().backward()
+
+    for m in (edutorch, torch):
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            program(m)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_max_pool_nonfinite_gradient_reaches_only_the_max(torch, stride):
+    grads = []
+    for m in (edutorch, torch):
+        x = m.tensor([[[[1.0, 2.0, 5.0], [3.0, 4.0, 0.0], [7.0, -1.0, 2.0]]]], requires_grad=True)
+        y = m.nn.functional.max_pool2d(x, 2, stride=stride)
+        upstream = m.full(tuple(y.shape), 1.0)
+        upstream[0, 0, 0, 0] = float("nan")
+        upstream[0, 0, -1, -1] = float("inf")
+        y.backward(upstream)
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
